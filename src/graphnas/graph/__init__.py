@@ -17,6 +17,7 @@ __all__ = [
     "GATES", "MERGES", "OPS", "Component", "DrawingError", "Edge", "Graph", "GraphError",
     "InputSpec", "MemoryLink", "Node", "OpSpec", "OutputSpec", "Param", "Shape",
     "canonical_hash", "example_names", "from_dict", "from_json", "infer_shapes", "load",
-    "load_example", "make_graph", "parse_input_spec", "render", "resolve_params", "save", "schedule", "summary",
+    "load_example", "make_graph", "parse_input_spec", "render", "resolve_params", "save",
+    "schedule", "summary",
     "to_dict", "to_dot", "to_json", "to_svg", "validate",
 ]

@@ -28,7 +28,8 @@ class Shape:
             raise ValueError(f"unknown layout {self.layout!r}; expected one of {LAYOUTS}")
         object.__setattr__(self, "dims", tuple(int(d) for d in self.dims))
         if len(self.dims) != _RANK[self.layout]:
-            raise ValueError(f"a {self.layout} shape has {_RANK[self.layout]} dims, got {self.dims}")
+            rank = _RANK[self.layout]
+            raise ValueError(f"a {self.layout} shape has {rank} dims, got {self.dims}")
         if any(d < 1 for d in self.dims):
             raise ValueError(f"shape dims must be positive, got {self.dims}")
 
@@ -120,7 +121,7 @@ class OutputSpec:
 
 
 def parse_input_spec(text: str) -> InputSpec:
-    """Parse ``layout:d1xd2...`` e.g. ``sequence:40x1``, ``image:1x8x8``, ``tokens:50,vocab=100``."""
+    """Parse ``layout:d1xd2...``: ``sequence:40x1``, ``image:1x8x8``, ``tokens:50,vocab=100``."""
     try:
         layout, _, rest = text.partition(":")
         dims_text, _, extra = rest.partition(",")
