@@ -1,0 +1,202 @@
+"""What every search space is: a sequence of labelled discrete decisions that decodes into an
+architecture (a :class:`graphnas.graph.Graph` for real spaces) and encodes back.
+
+A decision may exist only given earlier ones, so a space is asked for its next decision given the
+choices made so far (``next_decision``) until it answers None. Strategies see only decisions,
+choices (option indices) and scores.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class Architecture(Protocol):
+    """What a space decodes to: JSON-able and hashable up to isomorphism."""
+
+    def canonical_hash(self) -> str: ...
+
+    def to_json(self, indent: int | None = 2) -> str: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One discrete decision.
+
+    Attributes:
+        label: unique within a decision sequence, e.g. ``"node3.op"``.
+        options: the JSON-able values to choose among (choices are indices into this).
+        key: decisions with the same key share a classifier in a learned controller (e.g. "op",
+            "width", "input"); defaults to the label's last part.
+        anchor: for "does node i take input from node j" decisions, ``(j, i)`` as node indices,
+            so a controller can attend between the two nodes' anchor steps (NAS-RL).
+    """
+
+    label: str
+    options: tuple[Any, ...]
+    key: str = ""
+    anchor: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.options:
+            raise ValueError(f"decision {self.label!r} has no options")
+        if not self.key:
+            object.__setattr__(self, "key", self.label.rsplit(".", 1)[-1])
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A point of a space: its choices and what they decode to."""
+
+    choices: tuple[int, ...]
+    arch: Any  # an Architecture: a Graph for graph spaces
+
+    @property
+    def hash(self) -> str:
+        return self.arch.canonical_hash()
+
+
+class Space(ABC):
+    """A search space. Subclasses implement ``next_decision``, ``decode`` and ``encode``."""
+
+    name: str = "space"
+
+    @abstractmethod
+    def next_decision(self, choices: Sequence[int]) -> Decision | None:
+        """The decision that follows ``choices``, or None when they are complete."""
+
+    @abstractmethod
+    def decode(self, choices: Sequence[int]) -> Any:
+        """The architecture a complete choice sequence stands for."""
+
+    @abstractmethod
+    def encode(self, arch: Any) -> tuple[int, ...]:
+        """The choices of an architecture; ValueError when it is not in the space."""
+
+    # -- generic operations built on the three above ----------------------------------------
+    def decisions(self, choices: Sequence[int]) -> list[Decision]:
+        """The decisions a complete choice sequence went through."""
+        out = []
+        for i in range(len(choices) + 1):
+            d = self.next_decision(choices[:i])
+            if d is None:
+                break
+            out.append(d)
+        return out
+
+    def candidate(self, choices: Sequence[int]) -> Candidate:
+        choices = tuple(int(c) for c in choices)
+        return Candidate(choices, self.decode(choices))
+
+    def sample(self, rng: np.random.Generator) -> Candidate:
+        """A uniformly chosen option at every decision."""
+        choices: list[int] = []
+        while (d := self.next_decision(choices)) is not None:
+            choices.append(int(rng.integers(len(d.options))))
+        return self.candidate(choices)
+
+    def mutate(self, candidate: Candidate, rng: np.random.Generator) -> Candidate:
+        """Change one decision to another option; later decisions keep their choice where they
+        still exist and are resampled where they change."""
+        choices = list(candidate.choices)
+        ds = self.decisions(choices)
+        mutable = [i for i, d in enumerate(ds) if len(d.options) > 1]
+        if not mutable:
+            return candidate
+        i = int(rng.choice(mutable))
+        other = [k for k in range(len(ds[i].options)) if k != choices[i]]
+        choices[i] = int(rng.choice(other))
+        out = choices[: i + 1]
+        j = i + 1
+        while (d := self.next_decision(out)) is not None:
+            keep = (j < len(ds) and ds[j].label == d.label and choices[j] < len(d.options))
+            out.append(choices[j] if keep else int(rng.integers(len(d.options))))
+            j += 1
+        return self.candidate(out)
+
+    def contains(self, arch: Any) -> bool:
+        try:
+            self.encode(arch)
+        except ValueError:
+            return False
+        return True
+
+    def valid_choices(self, choices: Sequence[int]) -> bool:
+        """Whether ``choices`` is a complete, in-range decision sequence of this space."""
+        for i, c in enumerate(choices):
+            d = self.next_decision(choices[:i])
+            if d is None or not 0 <= c < len(d.options):
+                return False
+        return self.next_decision(choices) is None
+
+    def restrict(self, allowed: Mapping[str, Sequence[Any]]) -> Space:
+        """The space with only the given option values kept for the given decision labels or
+        keys (a label wins over a key). Options not listed stay as they are."""
+        return RestrictedSpace(self, allowed)
+
+    def size(self) -> int:
+        """The number of distinct choice sequences. This walks the decision tree; spaces
+        override it with a closed form where the tree is large."""
+        return _count(self, [])
+
+
+def _count(space: Space, prefix: list[int]) -> int:
+    d = space.next_decision(prefix)
+    if d is None:
+        return 1
+    return sum(_count(space, [*prefix, k]) for k in range(len(d.options)))
+
+
+class RestrictedSpace(Space):
+    """A space with fewer options per decision; its choices index the kept options."""
+
+    def __init__(self, base: Space, allowed: Mapping[str, Sequence[Any]]) -> None:
+        self.base = base
+        self.allowed = {k: list(v) for k, v in allowed.items()}
+        self.name = f"{base.name}(restricted)"
+
+    def _kept(self, d: Decision) -> list[int]:
+        want = self.allowed.get(d.label, self.allowed.get(d.key))
+        if want is None:
+            return list(range(len(d.options)))
+        kept = [i for i, o in enumerate(d.options) if o in want]
+        return kept or list(range(len(d.options)))
+
+    def _to_base(self, choices: Sequence[int]) -> list[int]:
+        base: list[int] = []
+        for c in choices:
+            d = self.base.next_decision(base)
+            if d is None:
+                raise ValueError("too many choices")
+            kept = self._kept(d)
+            if not 0 <= c < len(kept):
+                raise ValueError(f"choice {c} out of range at {d.label}")
+            base.append(kept[c])
+        return base
+
+    def next_decision(self, choices: Sequence[int]) -> Decision | None:
+        base = self._to_base(choices)
+        d = self.base.next_decision(base)
+        if d is None:
+            return None
+        kept = self._kept(d)
+        return Decision(d.label, tuple(d.options[i] for i in kept), d.key, d.anchor)
+
+    def decode(self, choices: Sequence[int]) -> Any:
+        return self.base.decode(self._to_base(choices))
+
+    def encode(self, arch: Any) -> tuple[int, ...]:
+        base = self.base.encode(arch)
+        out = []
+        for i, c in enumerate(base):
+            d = self.base.next_decision(base[:i])
+            kept = self._kept(d)
+            if c not in kept:
+                raise ValueError(f"{d.label} = {d.options[c]!r} is outside the restricted space")
+            out.append(kept.index(c))
+        return tuple(out)

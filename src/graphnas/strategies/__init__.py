@@ -1,0 +1,5 @@
+"""Ask/tell search strategies."""
+
+from .base import Strategy
+
+__all__ = ["Strategy"]

@@ -1,0 +1,42 @@
+"""The ask/tell protocol every strategy follows.
+
+A strategy asks its space for candidates and is told scores; it never trains, sleeps or polls.
+Every random choice comes from its own seeded ``numpy.random.Generator`` (and ``torch.Generator``
+where it has a network), and ``state_dict()`` captures all of it, so a strategy rebuilt from its
+state (or by replaying the store's trials) asks for the same next candidates.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from graphnas.spaces.base import Candidate, Space
+
+
+class Strategy(ABC):
+    """Base class. ``score`` is higher-is-better; None means the trial failed."""
+
+    name: str = "strategy"
+
+    def __init__(self, space: Space, seed: int = 0) -> None:
+        self.space = space
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+
+    @abstractmethod
+    def ask(self, n: int = 1) -> list[Candidate]:
+        """Up to ``n`` new candidates to evaluate."""
+
+    @abstractmethod
+    def tell(self, candidate: Candidate, score: float | None) -> None:
+        """The result of one candidate, in any order; None for a failed trial."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue exactly (JSON-able where possible)."""
+        return {"rng": self.rng.bit_generator.state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.rng.bit_generator.state = state["rng"]
