@@ -1,0 +1,5 @@
+"""``python -m graphnas`` runs the command line."""
+
+from graphnas.cli import main
+
+main()
