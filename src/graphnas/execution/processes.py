@@ -1,0 +1,207 @@
+"""Local worker processes with retries for dead workers and time limits per trial.
+
+Each worker is a long-lived process (spawned, so it starts clean of the parent's threads) with
+its own inbox; a monitor thread hands out trials, collects results, restarts a worker that died
+and retries its trial, and kills a worker whose trial ran out of time. Workers set their torch
+thread count so that several of them do not fight over the cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from .base import Executor, TrialTimeout, WorkerDied
+
+log = logging.getLogger(__name__)
+
+
+def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int) -> None:
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ["MKL_NUM_THREADS"] = str(threads)
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+    while True:
+        job = inbox.get()
+        if job is None:
+            return
+        job_id, fn, args = job
+        try:
+            outbox.put((index, job_id, True, fn(*args)))
+        except BaseException as err:  # noqa: BLE001  (sent back, the worker lives on)
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            outbox.put((index, job_id, False, _picklable(err, detail)))
+
+
+def _picklable(err: BaseException, detail: str) -> BaseException:
+    import pickle
+
+    try:
+        pickle.dumps(err)
+        return err
+    except Exception:  # noqa: BLE001
+        return RuntimeError(detail)
+
+
+@dataclass
+class _Job:
+    id: int
+    fn: Callable[..., Any]
+    args: tuple
+    future: Future
+    attempts: int = 0
+    started: float = 0.0
+
+
+@dataclass
+class _Worker:
+    process: Any
+    inbox: Any
+    job: _Job | None = None
+    history: list = field(default_factory=list)
+
+
+class ProcessExecutor(Executor):
+    """A pool of worker processes.
+
+    Args:
+        workers: number of processes.
+        threads_per_worker: torch/OpenMP threads in each (default: cores // workers, at least 1).
+        timeout: seconds a trial may run before its worker is killed (None: no limit).
+        retries: how often a trial whose worker died is run again before it fails.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int = 2, threads_per_worker: int | None = None,
+                 timeout: float | None = None, retries: int = 2) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        self.threads = threads_per_worker or max(1, (os.cpu_count() or 1) // workers)
+        self.timeout = timeout
+        self.retries = retries
+        self._ctx = mp.get_context("spawn")
+        self._outbox = self._ctx.Queue()
+        self._pending: deque[_Job] = deque()
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pool = [self._start(i) for i in range(workers)]
+        self._monitor = threading.Thread(target=self._run, name="graphnas-executor", daemon=True)
+        self._monitor.start()
+
+    # -- public ----------------------------------------------------------------------------
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self._closed:
+            raise RuntimeError("executor is shut down")
+        future: Future = Future()
+        with self._lock:
+            self._pending.append(_Job(next(self._ids), fn, args, future))
+        return future
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the workers (for tests and diagnostics)."""
+        return [w.process.pid for w in self._pool]
+
+    def shutdown(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._monitor.join(timeout=5)
+        for w in self._pool:
+            with contextlib.suppress(OSError, ValueError):
+                w.inbox.put(None)
+        for w in self._pool:
+            w.process.join(timeout=2)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(timeout=2)
+        for w in self._pool:
+            if w.job and not w.job.future.done():
+                w.job.future.set_exception(RuntimeError("executor shut down"))
+        while self._pending:
+            job = self._pending.popleft()
+            if not job.future.done():
+                job.future.set_exception(RuntimeError("executor shut down"))
+
+    # -- monitor thread --------------------------------------------------------------------
+    def _start(self, index: int) -> _Worker:
+        inbox = self._ctx.Queue()
+        p = self._ctx.Process(target=_worker_main, args=(inbox, self._outbox, index, self.threads),
+                              name=f"graphnas-worker-{index}", daemon=True)
+        p.start()
+        return _Worker(p, inbox)
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._dispatch()
+            try:
+                index, job_id, ok, value = self._outbox.get(timeout=0.05)
+            except queue.Empty:
+                pass
+            except (EOFError, OSError):
+                return
+            else:
+                self._finish(index, job_id, ok, value)
+            self._check_workers()
+
+    def _dispatch(self) -> None:
+        with self._lock:
+            for w in self._pool:
+                if w.job is None and self._pending:
+                    job = self._pending.popleft()
+                    job.attempts += 1
+                    job.started = time.monotonic()
+                    w.job = job
+                    w.inbox.put((job.id, job.fn, job.args))
+
+    def _finish(self, index: int, job_id: int, ok: bool, value: Any) -> None:
+        w = self._pool[index]
+        if w.job is None or w.job.id != job_id:
+            return  # a result from a job that was already given up on
+        job, w.job = w.job, None
+        if ok:
+            job.future.set_result(value)
+        else:
+            job.future.set_exception(value)
+
+    def _check_workers(self) -> None:
+        now = time.monotonic()
+        for i, w in enumerate(self._pool):
+            job = w.job
+            if not w.process.is_alive():
+                log.warning("worker %d died (exit code %s)", i, w.process.exitcode)
+                self._pool[i] = self._start(i)
+                if job is not None:
+                    self._retry(job, f"worker process died (exit code {w.process.exitcode})")
+            elif job is not None and self.timeout is not None and now - job.started > self.timeout:
+                log.warning("trial %d ran past %.0f s; stopping its worker", job.id, self.timeout)
+                w.process.kill()
+                w.process.join(timeout=5)
+                self._pool[i] = self._start(i)
+                job.future.set_exception(
+                    TrialTimeout(f"trial ran past its time limit of {self.timeout:g} s"))
+
+    def _retry(self, job: _Job, reason: str) -> None:
+        if job.attempts > self.retries:
+            job.future.set_exception(WorkerDied(f"{reason}; gave up after {job.attempts} tries"))
+            return
+        with self._lock:
+            self._pending.appendleft(job)

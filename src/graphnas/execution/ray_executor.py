@@ -1,0 +1,116 @@
+"""Ray: a local Ray instance, or an existing cluster joined by address.
+
+Each trial is a Ray task with its own CPU and (fractional) GPU request. Ray re-runs a task whose
+worker process died (``max_retries``); a trial past its time limit is cancelled by force.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from .base import Executor, TrialTimeout, WorkerDied
+
+log = logging.getLogger(__name__)
+
+
+def _call(fn: Callable[..., Any], threads: int, *args: Any) -> Any:
+    import torch
+
+    torch.set_num_threads(threads)
+    return fn(*args)
+
+
+class RayExecutor(Executor):
+    """Run trials as Ray tasks.
+
+    Args:
+        workers: trials in flight at once (on a cluster: as many as its resources allow).
+        address: a cluster to join (``ray start --head`` prints it); None starts a local instance.
+        cpus_per_trial, gpus_per_trial: each trial's resource request (gpus may be fractional).
+        timeout: seconds a trial may run before it is cancelled.
+        retries: re-runs of a trial whose worker died.
+    """
+
+    name = "ray"
+
+    def __init__(self, workers: int = 2, address: str | None = None, cpus_per_trial: float = 1,
+                 gpus_per_trial: float = 0, timeout: float | None = None,
+                 retries: int = 2) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise ValueError("the ray executor needs Ray: pip install 'ray>=2.9'") from None
+        self._ray = ray
+        self.workers = workers
+        self.timeout = timeout
+        self.retries = retries
+        self.threads = max(1, int(cpus_per_trial))
+        if not ray.is_initialized():
+            kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False,
+                                          configure_logging=False)
+            if address:
+                ray.init(address=address, **kwargs)
+            else:
+                ray.init(num_cpus=max(1, int(workers * cpus_per_trial)), **kwargs)
+            self._owns_ray = True
+        else:
+            self._owns_ray = False
+        self._remote = ray.remote(_call).options(
+            num_cpus=cpus_per_trial, num_gpus=gpus_per_trial, max_retries=retries)
+        self._watch: dict[Any, tuple[Future, float]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._watcher = threading.Thread(target=self._watch_timeouts, daemon=True)
+        if timeout is not None:
+            self._watcher.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        ref = self._remote.remote(fn, self.threads, *args)
+        future: Future = Future()
+        with self._lock:
+            self._watch[ref] = (future, time.monotonic())
+
+        def settle(inner: Future) -> None:
+            with self._lock:
+                self._watch.pop(ref, None)
+            if future.done():
+                return
+            err = inner.exception()
+            if err is None:
+                future.set_result(inner.result())
+            elif isinstance(err, self._ray.exceptions.TaskCancelledError):
+                future.set_exception(
+                    TrialTimeout(f"trial ran past its time limit of {self.timeout:g} s"))
+            elif isinstance(err, self._ray.exceptions.RayTaskError):
+                future.set_exception(err.as_instanceof_cause())
+            elif isinstance(err, (self._ray.exceptions.WorkerCrashedError,
+                                  self._ray.exceptions.RaySystemError)):
+                future.set_exception(WorkerDied(f"worker died; gave up after {self.retries + 1}"
+                                                f" tries: {err}"))
+            else:
+                future.set_exception(err)
+
+        ref.future().add_done_callback(settle)
+        return future
+
+    def _watch_timeouts(self) -> None:
+        while not self._closed:
+            time.sleep(0.2)
+            now = time.monotonic()
+            with self._lock:
+                late = [ref for ref, (_, t0) in self._watch.items() if now - t0 > self.timeout]
+            for ref in late:
+                log.warning("cancelling a trial past %.0f s", self.timeout)
+                self._ray.cancel(ref, force=True)
+                with self._lock:
+                    self._watch.pop(ref, None)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        if self._owns_ray and self._ray.is_initialized():
+            self._ray.shutdown()
