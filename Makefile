@@ -15,13 +15,17 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Graphviz's `dot` draws graphs; install it from Debian when missing and we may.
+# Debian packages: Graphviz's `dot` draws graphs; Chromium renders report.html in its test.
+# Installed when missing and we may (root with apt-get); otherwise we say what to install.
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { \
+	@missing=""; command -v dot >/dev/null 2>&1 || missing="graphviz"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
-	      || echo "warning: could not install graphviz; drawing to SVG/PNG will be unavailable"; \
-	  else echo "note: install Graphviz (e.g. apt-get install graphviz) to draw SVG/PNG"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install $$missing; drawings or the report's browser test will be skipped"; \
+	  else echo "note: install $$missing (Debian: apt-get install $$missing) for drawings and the report test"; fi; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/graphnas demo

@@ -1,0 +1,139 @@
+"""``report.html``: one self-contained page (inline SVG, no scripts, no external files)."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphnas.graph import DrawingError, Graph, summary, to_svg
+
+from . import plots
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One trial as the report shows it."""
+
+    id: int
+    state: str  # complete | failed | running
+    score: float | None
+    params: int | None
+    seconds: float  # since the run started, at the trial's end
+    phase: str = "search"
+    graph: Graph | None = None
+    hash: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Everything a report shows; built from a run directory by the caller."""
+
+    name: str
+    metric: str  # e.g. "accuracy" or "-mse" (higher is better)
+    trials: Sequence[TrialRow]
+    settings: dict[str, Any] = field(default_factory=dict)
+    phases: Sequence[tuple[str, float, float, str]] = ()  # (name, start s, end s, note)
+    final_graph: Graph | None = None
+    final_scores: dict[str, Any] = field(default_factory=dict)  # valid/test metric, params...
+    baselines: dict[str, float] = field(default_factory=dict)  # name -> test metric
+    test_metric_name: str = ""
+
+
+_CSS = """
+body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:24px auto;color:#111;
+padding:0 16px} h1{font-size:24px} h2{font-size:18px;border-bottom:1px solid #ddd;
+padding-bottom:4px;margin-top:32px} table{border-collapse:collapse;font-size:13px}
+td,th{border:1px solid #ddd;padding:4px 8px;text-align:left} th{background:#f3f4f6}
+.grid{display:flex;flex-wrap:wrap;gap:16px} .card{border:1px solid #e5e7eb;border-radius:6px;
+padding:8px;max-width:520px}
+.card svg{max-width:500px;max-height:560px;width:auto;height:auto} pre{font-size:12px;
+background:#f9fafb;padding:8px;overflow-x:auto} .kpi{font-size:20px;font-weight:bold}
+.failed{color:#b91c1c}
+"""
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if v is None:
+        return "-"
+    return str(v)
+
+
+def _drawing(g: Graph) -> str:
+    try:
+        svg = to_svg(g)
+        return svg[svg.index("<svg"):]
+    except (DrawingError, ValueError):
+        return f"<pre>{html.escape(summary(g))}</pre>"
+
+
+def render_html(r: RunReport) -> str:
+    """The report page as a string."""
+    points = [plots.Point(t.seconds, t.score if t.state == "complete" else None, t.params,
+                          t.phase) for t in r.trials]
+    done = [t for t in r.trials if t.state == "complete" and t.score is not None]
+    failed = [t for t in r.trials if t.state == "failed"]
+    top = sorted(done, key=lambda t: -t.score)[:4]
+    parts = [f"<h1>graphnas run: {html.escape(r.name)}</h1>"]
+    best = max((t.score for t in done), default=None)
+    kpis = [("trials", len(r.trials)), ("complete", len(done)), ("failed", len(failed)),
+            (f"best validation {r.metric}", best)]
+    kpis += [(k, v) for k, v in r.final_scores.items()]
+    parts.append(_table([[_fmt(v) for _, v in kpis]], [k for k, _ in kpis]))
+
+    parts.append("<h2>Best so far against time</h2>" + plots.best_so_far(points, r.metric))
+    parts.append("<h2>Score against size (Pareto front)</h2>"
+                 + plots.score_vs_params(points, r.metric))
+    if r.phases:
+        parts.append("<h2>Phases of the strategy</h2>" + _table(
+            [(n, a / 60, b / 60, note) for n, a, b, note in r.phases],
+            ["phase", "start (min)", "end (min)", "what happened"]))
+    if r.final_graph is not None:
+        parts.append("<h2>Final architecture</h2><div class='grid'><div class='card'>"
+                     + _drawing(r.final_graph) + "</div><div class='card'><pre>"
+                     + html.escape(summary(r.final_graph)) + "</pre></div></div>")
+    test = r.final_scores.get("test_metric")
+    if r.baselines and isinstance(test, (int, float)):
+        parts.append("<h2>Final architecture against hand-designed baselines</h2>"
+                     + plots.against_baselines(float(test), r.baselines,
+                                               r.test_metric_name or r.metric))
+    if top:
+        cards = "".join(
+            f"<div class='card'><b>trial {t.id}</b>: {r.metric} {_fmt(t.score)}, "
+            f"{_fmt(t.params)} params, phase {html.escape(t.phase)}"
+            + (_drawing(t.graph) if t.graph is not None else "") + "</div>" for t in top)
+        parts.append(f"<h2>Top architectures</h2><div class='grid'>{cards}</div>")
+    parts.append("<h2>Trials</h2>" + _table(
+        [(t.id, t.phase, t.state, t.score, t.params, t.seconds, t.hash[:12], t.error[:120])
+         for t in sorted(r.trials, key=lambda t: t.id)],
+        ["id", "phase", "state", r.metric, "params", "end (s)", "hash", "error"]))
+    parts.append("<h2>Settings</h2><pre>" + html.escape(json.dumps(r.settings, indent=2,
+                                                                  default=str)) + "</pre>")
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>graphnas: "
+            f"{html.escape(r.name)}</title><style>{_CSS}</style></head><body>"
+            + "\n".join(parts) + "</body></html>")
+
+
+def write_report(r: RunReport, path: str | Path) -> Path:
+    """Write the page atomically (a crash never leaves half a report)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".html.tmp")
+    tmp.write_text(render_html(r), encoding="utf-8")
+    os.replace(tmp, p)
+    return p

@@ -1,0 +1,99 @@
+"""Plots of a run as inline SVG strings (matplotlib, Agg backend, no files)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Point:
+    """One finished trial as the plots see it."""
+
+    seconds: float  # since the run started, at the trial's end
+    score: float | None  # higher is better; None when it failed
+    params: int | None
+    phase: str = "search"
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def best_so_far(points: Sequence[Point], metric: str) -> str:
+    """Best score against wall time, with every trial as a dot coloured by its phase."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    done = sorted((p for p in points if p.score is not None), key=lambda p: p.seconds)
+    phases = sorted({p.phase for p in done})
+    for i, phase in enumerate(phases):
+        pts = [p for p in done if p.phase == phase]
+        ax.scatter([p.seconds / 60 for p in pts], [p.score for p in pts], s=14, alpha=0.6,
+                   color=f"C{i}", label=phase)
+    best, xs, ys = None, [], []
+    for p in done:
+        if best is None or p.score > best:
+            best = p.score
+        xs.append(p.seconds / 60)
+        ys.append(best)
+    if xs:
+        ax.step(xs, ys, where="post", color="black", lw=1.6, label="best so far")
+    ax.set_xlabel("wall time (minutes)")
+    ax.set_ylabel(f"validation {metric}")
+    ax.grid(alpha=0.3)
+    if done:
+        ax.legend(fontsize=8, loc="lower right")
+    return _svg(fig)
+
+
+def pareto_front(points: Sequence[Point]) -> list[Point]:
+    """Trials no other trial beats on both score (higher) and parameter count (lower)."""
+    pts = sorted((p for p in points if p.score is not None and p.params is not None),
+                 key=lambda p: (p.params, -p.score))
+    front, best = [], float("-inf")
+    for p in pts:
+        if p.score > best:
+            front.append(p)
+            best = p.score
+    return front
+
+
+def score_vs_params(points: Sequence[Point], metric: str) -> str:
+    """Score against parameter count (log scale) with the Pareto front drawn."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    pts = [p for p in points if p.score is not None and p.params]
+    ax.scatter([p.params for p in pts], [p.score for p in pts], s=14, alpha=0.6, label="trials")
+    front = pareto_front(pts)
+    if front:
+        ax.step([p.params for p in front], [p.score for p in front], where="post", color="C3",
+                lw=1.6, label="Pareto front")
+        ax.set_xscale("log")
+    ax.set_xlabel("parameters")
+    ax.set_ylabel(f"validation {metric}")
+    ax.grid(alpha=0.3)
+    if pts:
+        ax.legend(fontsize=8, loc="lower right")
+    return _svg(fig)
+
+
+def against_baselines(found: float, baselines: dict[str, float], metric: str) -> str:
+    """Horizontal bars: the found architecture's test metric beside each baseline's."""
+    names = ["found", *baselines]
+    values = [found, *baselines.values()]
+    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.45 * len(names)))
+    colors = ["C3", *["C0"] * len(baselines)]
+    ax.barh(names[::-1], values[::-1], color=colors[::-1])
+    for y, v in enumerate(values[::-1]):
+        ax.text(v, y, f" {v:.4g}", va="center", fontsize=8)
+    ax.set_xlabel(f"test {metric}")
+    ax.grid(alpha=0.3, axis="x")
+    return _svg(fig)
