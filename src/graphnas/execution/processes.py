@@ -37,8 +37,14 @@ def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int) ->
         torch.set_num_threads(threads)
     except ImportError:  # pragma: no cover - torch is a dependency
         pass
+    parent = mp.parent_process()
     while True:
-        job = inbox.get()
+        try:
+            job = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                return  # the driver is gone: never linger as an orphan
+            continue
         if job is None:
             return
         job_id, fn, args = job
