@@ -1,0 +1,100 @@
+"""Live progress of a search: a rich panel on a terminal, plain lines for logs, or nothing."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+MODES = ("auto", "rich", "plain", "quiet")
+
+
+@dataclass
+class ProgressState:
+    phase: str = "search"
+    done: int = 0
+    failed: int = 0
+    in_flight: int = 0
+    best: float | None = None
+    trials: int | None = None  # the trial budget, when there is one
+    budget: float | None = None  # the wall-time budget in seconds, when there is one
+
+
+class SearchProgress:
+    """Shows a search's state; call :meth:`update` as trials start and end.
+
+    Modes: ``rich`` (a live panel, the default on a terminal), ``plain`` (one line per finished
+    trial, for logs and CI; the default when stderr is not a terminal) and ``quiet``.
+    """
+
+    def __init__(self, mode: str = "auto", metric: str = "score",
+                 state: ProgressState | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown progress mode {mode!r}; use one of {', '.join(MODES)}")
+        if mode == "auto":
+            mode = "rich" if sys.stderr.isatty() else "plain"
+        self.mode = mode
+        self.metric = metric
+        self.state = state or ProgressState()
+        self.start = time.monotonic()
+        self._console = Console(stderr=True)
+        self._live: Live | None = None
+
+    def __enter__(self) -> SearchProgress:
+        if self.mode == "rich":
+            self._live = Live(self._table(), console=self._console, refresh_per_second=4,
+                              transient=False)
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.update(self._table())
+            self._live.__exit__(None, None, None)
+            self._live = None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def update(self, **changes: object) -> None:
+        """Change fields of the state (phase, done, failed, in_flight, best, ...) and redraw."""
+        finished = "done" in changes or "failed" in changes
+        for k, v in changes.items():
+            setattr(self.state, k, v)
+        if self.mode == "rich" and self._live is not None:
+            self._live.update(self._table())
+        elif self.mode == "plain" and finished:
+            print(self.line(), file=sys.stderr, flush=True)
+
+    def message(self, text: str) -> None:
+        """A one-off line (a phase change, where the report is)."""
+        if self.mode == "rich":
+            self._console.print(text)
+        elif self.mode == "plain":
+            print(text, file=sys.stderr, flush=True)
+
+    def line(self) -> str:
+        s = self.state
+        best = "-" if s.best is None else f"{s.best:.4f}"
+        total = f"/{s.trials}" if s.trials else ""
+        left = ""
+        if s.budget is not None:
+            left = f" left {max(0.0, s.budget - self.elapsed()):.0f}s"
+        return (f"[{s.phase}] trials {s.done}{total} done, {s.failed} failed, {s.in_flight} in "
+                f"flight | best {self.metric} {best} | {self.elapsed():.0f}s{left}")
+
+    def _table(self) -> Table:
+        s = self.state
+        t = Table(title="graphnas search", show_header=False, box=None)
+        t.add_row("phase", s.phase)
+        t.add_row("trials", f"{s.done}" + (f" / {s.trials}" if s.trials else "")
+                  + f" done, {s.failed} failed, {s.in_flight} in flight")
+        t.add_row(f"best {self.metric}", "-" if s.best is None else f"{s.best:.4f}")
+        t.add_row("elapsed", f"{self.elapsed():.0f} s")
+        if s.budget is not None:
+            t.add_row("budget left", f"{max(0.0, s.budget - self.elapsed()):.0f} s")
+        return t

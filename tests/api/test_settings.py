@@ -1,0 +1,58 @@
+"""Search settings from files and flags."""
+
+import pytest
+
+from graphnas.api.progress import SearchProgress
+from graphnas.api.settings import SearchSettings, load_settings, parse_duration
+
+
+@pytest.mark.parametrize("text,seconds", [("90", 90), ("90s", 90), ("20m", 1200),
+                                          ("1.5h", 5400), (30, 30.0), (None, None)])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+def test_bad_duration():
+    with pytest.raises(ValueError, match="bad duration '20 minutes'"):
+        parse_duration("20 minutes")
+
+
+@pytest.mark.parametrize("suffix,text", [
+    (".toml", 'task = "adding"\nbudget = "5m"\nseed = 3\n[space_options]\nn_nodes = 4\n'),
+    (".yaml", "task: adding\nbudget: 5m\nseed: 3\nspace_options:\n  n_nodes: 4\n"),
+])
+def test_settings_files(tmp_path, suffix, text):
+    p = tmp_path / f"s{suffix}"
+    p.write_text(text)
+    s = SearchSettings.from_dict(load_settings(p)).validate()
+    assert (s.task, s.budget, s.seed, s.space_options) == ("adding", 300.0, 3, {"n_nodes": 4})
+
+
+def test_unknown_setting_is_named(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text("stratgy = 'random'\n")
+    with pytest.raises(ValueError, match="unknown setting.*stratgy"):
+        SearchSettings.from_dict(load_settings(p), str(p))
+
+
+def test_malformed_file(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text("task = \n")
+    with pytest.raises(ValueError, match="malformed settings file"):
+        load_settings(p)
+
+
+def test_task_or_data():
+    assert SearchSettings().validate().task == "mnist1d"
+    with pytest.raises(ValueError, match="not both"):
+        SearchSettings(task="adding", data="x.csv").validate()
+    with pytest.raises(ValueError, match="give a budget"):
+        SearchSettings(trials=None, budget=None).validate()
+
+
+def test_plain_progress_lines(capsys):
+    with SearchProgress("plain", metric="accuracy") as p:
+        p.state.trials = 10
+        p.update(done=1, best=0.5, in_flight=1)
+    err = capsys.readouterr().err
+    assert "trials 1/10 done" in err and "best accuracy 0.5000" in err
