@@ -28,10 +28,9 @@ class ChannelLinear(nn.Module):
     def forward(self, x):
         if x.dim() == 2:
             return F.linear(x, self.weight, self.bias)
-        y = torch.matmul(x.movedim(1, -1), self.weight.t())
-        if self.bias is not None:
-            y = y + self.bias
-        return y.movedim(-1, 1)
+        if x.dim() == 3:  # (B, C, T)
+            return F.linear(x.transpose(1, 2), self.weight, self.bias).transpose(1, 2)
+        return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
 
 
 class Conv(nn.Module):
