@@ -105,9 +105,9 @@ def test_residual_block_equals_hand_written():
     pairs = {"stem": "stem", "conv1": "conv1", "conv2": "conv2"}
     with torch.no_grad():
         for a, b in pairs.items():
-            getattr(ref, b).load_state_dict(m.nodes[a].op.pointwise.state_dict())
-        ref.bn1.load_state_dict(m.nodes["bn1"].op.norm.state_dict())
-        ref.bn2.load_state_dict(m.nodes["bn2"].op.norm.state_dict())
+            getattr(ref, b).load_state_dict(m.nodes[a].op.state_dict())
+        ref.bn1.load_state_dict(m.nodes["bn1"].op.state_dict())
+        ref.bn2.load_state_dict(m.nodes["bn2"].op.state_dict())
         ref.head.load_state_dict(m.head.state_dict())
     x = torch.randn(8, 40, 1)
     assert torch.allclose(m(x), ref(x), atol=1e-5)  # training mode: batch statistics

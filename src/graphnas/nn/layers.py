@@ -33,25 +33,24 @@ class ChannelLinear(nn.Module):
         return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
 
 
-class Conv(nn.Module):
-    """'Same'-padded convolution (1-d or 2-d), optionally depthwise-separable."""
+class SeparableConv(nn.Module):
+    """Depthwise-separable 'same'-padded convolution (1-d or 2-d)."""
 
-    def __init__(self, dims, c_in, c_out, kernel, stride, dilation, separable):
+    def __init__(self, dims, c_in, c_out, kernel, stride, dilation):
         super().__init__()
         conv = nn.Conv1d if dims == 1 else nn.Conv2d
         pad = dilation * (kernel - 1) // 2
-        if separable:
-            self.depthwise = conv(c_in, c_in, kernel, stride, pad, dilation, groups=c_in,
-                                  bias=False)
-            self.pointwise = conv(c_in, c_out, 1)
-        else:
-            self.depthwise = None
-            self.pointwise = conv(c_in, c_out, kernel, stride, pad, dilation)
+        self.depthwise = conv(c_in, c_in, kernel, stride, pad, dilation, groups=c_in, bias=False)
+        self.pointwise = conv(c_in, c_out, 1)
 
     def forward(self, x):
-        if self.depthwise is not None:
-            x = self.depthwise(x)
-        return self.pointwise(x)
+        return self.pointwise(self.depthwise(x))
+
+
+def conv(dims, c_in, c_out, kernel, stride, dilation):
+    """A plain 'same'-padded convolution: padding = dilation * (kernel - 1) // 2."""
+    layer = nn.Conv1d if dims == 1 else nn.Conv2d
+    return layer(c_in, c_out, kernel, stride, dilation * (kernel - 1) // 2, dilation)
 
 
 class Pool(nn.Module):
@@ -90,15 +89,6 @@ class LayerNorm(nn.Module):
         return self.norm(x)
 
 
-class BatchNorm(nn.Module):
-    def __init__(self, c, layout):
-        super().__init__()
-        self.norm = nn.BatchNorm2d(c) if layout == "image" else nn.BatchNorm1d(c)
-
-    def forward(self, x):
-        return self.norm(x)
-
-
 class Embedding(nn.Module):
     def __init__(self, vocab, width):
         super().__init__()
@@ -120,10 +110,14 @@ class OneMinus(nn.Module):
 
 def _conv(dims, separable):
     def make(p, s):
-        return Conv(dims, s["c_in"], p["width"], p["kernel"], p["stride"], p["dilation"],
-                    separable)
+        args = (dims, s["c_in"], p["width"], p["kernel"], p["stride"], p["dilation"])
+        return SeparableConv(*args) if separable else conv(*args)
 
     return make
+
+
+def _batch_norm(p, s):
+    return (nn.BatchNorm2d if s["layout"] == "image" else nn.BatchNorm1d)(s["c_in"])
 
 
 # name -> factory(params, site): params are resolved; site has c_in, layout, norm_shape, vocab.
@@ -137,7 +131,7 @@ OPS = {
     "avg_pool": lambda p, s: Pool("avg", p["kernel"], p["stride"]),
     "global_avg_pool": lambda p, s: GlobalPool("avg"),
     "global_max_pool": lambda p, s: GlobalPool("max"),
-    "batch_norm": lambda p, s: BatchNorm(s["c_in"], s["layout"]),
+    "batch_norm": _batch_norm,
     "layer_norm": lambda p, s: LayerNorm(s["norm_shape"]),
     "relu": lambda p, s: nn.ReLU(),
     "tanh": lambda p, s: nn.Tanh(),

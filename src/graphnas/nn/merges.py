@@ -20,11 +20,15 @@ class Merge(nn.Module):
             nn.Identity() if (self.kind == "concat" or w == target) else ChannelLinear(w, target)
             for w in widths
         )
+        self.projected = [i for i, p in enumerate(self.proj) if not isinstance(p, nn.Identity)]
 
     def forward(self, xs):
+        if self.projected:
+            xs = list(xs)
+            for i in self.projected:
+                xs[i] = self.proj[i](xs[i])
         if len(xs) == 1:
-            return self.proj[0](xs[0])
-        xs = [p(x) for p, x in zip(self.proj, xs)]
+            return xs[0]
         kind = self.kind
         if kind == "concat":
             return torch.cat(xs, dim=1)
@@ -81,8 +85,12 @@ class Node(nn.Module):
         self.gates = nn.ModuleDict(
             {str(i): MemoryGate(gates[i], widths[i], c_fwd) for i in self.gated})
         self.fwd_index = [i for i, g in enumerate(gates) if g is None]
+        self.single = len(widths) == 1 and not self.gated  # fast path: no merge, no gate
+        self.op_forward = op.forward  # skips nn.Module.__call__ overhead on the hot path
 
     def forward(self, xs):
+        if self.single:
+            return self.op_forward(xs[0])
         if self.gated:
             u = None
             if self.fwd_index:
@@ -91,4 +99,4 @@ class Node(nn.Module):
             xs = list(xs)
             for i in self.gated:
                 xs[i] = self.gates[str(i)](xs[i], u)
-        return self.op(self.merge(xs))
+        return self.op_forward(self.merge(xs))

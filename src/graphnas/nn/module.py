@@ -42,7 +42,7 @@ class GraphModule(nn.Module):
                     refs.append((_CUR, src))
                 else:
                     refs.append((_EXT, src))
-            steps.append((nid, self.nodes[nid], refs))
+            steps.append((nid, self.nodes[nid].forward, refs))
         mem_srcs = sorted({src for _, _, refs in steps for k, src in refs if k == _PREV})
         return comp, steps, mem_srcs
 
