@@ -1,0 +1,44 @@
+"""Tasks: data splits, specs, loss and metric; built-in tasks and user files."""
+
+from __future__ import annotations
+
+import functools
+
+from .base import IGNORE, Split, Task, TaskError, TaskRef
+from .builtin import BUILTIN
+from .files import load_csv, load_file, load_npz
+
+
+def task_names() -> list[str]:
+    return sorted(BUILTIN)
+
+
+def get_task(name: str, **options) -> Task:
+    """A built-in task by name, e.g. ``get_task("adding", length=50)``."""
+    if name not in BUILTIN:
+        raise TaskError(f"unknown task {name!r}; built-in tasks: {', '.join(task_names())}")
+    try:
+        return BUILTIN[name](**options)
+    except TypeError as err:
+        raise TaskError(f"task {name!r}: bad option ({err})") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _load(key: str) -> Task:
+    import json
+
+    ref = TaskRef.from_dict(json.loads(key))
+    if ref.name == "file":
+        opts = dict(ref.options)
+        return load_file(opts.pop("path"), **opts)
+    return get_task(ref.name, **ref.options)
+
+
+def load_task(ref: TaskRef | dict) -> Task:
+    """The task a reference stands for; made once per process and then cached."""
+    ref = ref if isinstance(ref, TaskRef) else TaskRef.from_dict(ref)
+    return _load(ref.key())
+
+
+__all__ = ["IGNORE", "Split", "Task", "TaskError", "TaskRef", "get_task", "load_csv",
+           "load_file", "load_npz", "load_task", "task_names"]

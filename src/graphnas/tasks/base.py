@@ -1,0 +1,92 @@
+"""A task: data splits, input and output specs, the loss and the metric."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphnas.graph import InputSpec, OutputSpec
+
+IGNORE = -100  # class label of per-step targets that do not count (loss and accuracy skip it)
+
+
+class TaskError(ValueError):
+    """A task or data file is unusable; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """Inputs and targets of one split."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """How to make a task again anywhere: a built-in name with options, or a data file.
+
+    A TaskRef is what crosses to worker processes (plain JSON); each process re-creates the task
+    once from it (built-ins are cached on disk or regenerated from their seed).
+    """
+
+    name: str  # built-in name, or "file"
+    options: dict[str, Any] = field(default_factory=dict)  # e.g. {"length": 100} or {"path": ...}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "options": dict(self.options)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TaskRef:
+        return cls(d["name"], dict(d.get("options", {})))
+
+    def key(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Train, validation and test splits with what a network must map them to.
+
+    The search only ever sees ``train`` and ``valid``; ``test`` is for final reports.
+    """
+
+    name: str
+    train: Split
+    valid: Split
+    test: Split
+    input_spec: InputSpec
+    output_spec: OutputSpec
+    ref: TaskRef
+    description: str = ""
+
+    @property
+    def classification(self) -> bool:
+        return self.output_spec.kind in ("classes", "sequence_classes")
+
+    @property
+    def metric(self) -> str:
+        """The reported metric: accuracy, or mse for regression (r2 reported beside it)."""
+        return "accuracy" if self.classification else "mse"
+
+    def score(self, metrics: dict[str, float]) -> float:
+        """The search's reward, higher is better: accuracy, or -mse."""
+        return metrics["accuracy"] if self.classification else -metrics["mse"]
+
+    def describe(self) -> str:
+        return (f"{self.name}: {len(self.train)} train / {len(self.valid)} valid / "
+                f"{len(self.test)} test, input {self.input_spec.shape}, output "
+                f"{self.output_spec.kind}({self.output_spec.size}), metric {self.metric}")
+
+
+def split_indices(n: int, fractions: tuple[float, float], seed: int) -> tuple[np.ndarray, ...]:
+    """Seeded train/valid/test index arrays with the given valid and test fractions."""
+    perm = np.random.default_rng(seed).permutation(n)
+    n_valid, n_test = int(round(n * fractions[0])), int(round(n * fractions[1]))
+    return perm[n_valid + n_test:], perm[:n_valid], perm[n_valid:n_valid + n_test]
