@@ -1,0 +1,62 @@
+"""Built-in tasks: sizes, specs, determinism, and references that re-create them."""
+
+import numpy as np
+import pytest
+
+from graphnas.tasks import IGNORE, TaskError, TaskRef, get_task, load_task, task_names
+
+
+def test_names():
+    assert {"mnist1d", "digits", "adding", "copy", "diabetes"} <= set(task_names())
+
+
+def test_mnist1d_uses_the_package_defaults():
+    t = get_task("mnist1d")
+    assert (len(t.train), len(t.valid), len(t.test)) == (3500, 500, 1000)
+    assert t.train.x.shape[1:] == (40, 1) and t.output_spec.size == 10
+    # the validation carve-out is seeded: same seed same split, other seed other split
+    assert np.array_equal(get_task("mnist1d").valid.y, t.valid.y)
+    assert not np.array_equal(get_task("mnist1d", seed=1).valid.x, t.valid.x)
+
+
+def test_digits_as_images():
+    t = get_task("digits")
+    assert t.input_spec.layout == "image" and t.train.x.shape[1:] == (1, 8, 8)
+    assert len(t.train) + len(t.valid) + len(t.test) == 1797
+
+
+def test_adding_problem():
+    t = get_task("adding", length=30, train=200, valid=50, test=50)
+    x, y = t.train.x, t.train.y
+    assert x.shape == (200, 30, 2) and (x[:, :, 1].sum(1) == 2).all()
+    marked = (x[:, :, 0] * x[:, :, 1]).sum(1)
+    assert np.allclose(marked, y[:, 0], atol=1e-6)
+    assert abs(((y - 1.0) ** 2).mean() - 1 / 6) < 0.05  # predicting 1.0 gives MSE ~ 0.167
+
+
+def test_copy_task_counts_only_recall_steps():
+    t = get_task("copy", length=4, delay=3, train=20, valid=5, test=5)
+    x, y = t.train.x, t.train.y
+    assert x.shape == (20, 12) and t.input_spec.vocab == 10
+    assert (y[:, :-4] == IGNORE).all() and np.array_equal(y[:, -4:], x[:, :4])
+
+
+def test_diabetes_is_standardised_regression():
+    t = get_task("diabetes")
+    assert t.metric == "mse" and abs(t.train.y.mean()) < 1e-5
+    assert t.score({"mse": 0.5, "r2": 0.5}) == -0.5
+
+
+def test_unknown_task_and_option():
+    with pytest.raises(TaskError, match="unknown task 'mnist'"):
+        get_task("mnist")
+    with pytest.raises(TaskError, match="bad option"):
+        get_task("adding", lenght=3)
+
+
+def test_reference_recreates_the_task_once_per_process():
+    ref = TaskRef("adding", {"length": 10, "train": 30, "valid": 10, "test": 10})
+    a = load_task(ref)
+    assert load_task(ref.to_dict()) is a  # cached
+    assert np.array_equal(a.train.x, get_task("adding", length=10, train=30, valid=10,
+                                              test=10).train.x)
