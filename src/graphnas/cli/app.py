@@ -42,7 +42,7 @@ def _root(
 
 
 def _register() -> None:
-    from . import demo_cmd, draw_cmd  # noqa: F401  (commands register themselves on import)
+    from . import demo_cmd, draw_cmd, train_cmd  # noqa: F401  (commands register on import)
 
 
 def main() -> None:
@@ -51,10 +51,11 @@ def main() -> None:
 
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except (GraphError, UsageError, ValueError, FileNotFoundError) as e:
+    except (GraphError, UsageError, ValueError, OSError) as e:
         typer.echo(f"graphnas: error: {e}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from .base import IGNORE, Split, Task, TaskError, TaskRef
+from .baselines import baselines_for
 from .builtin import BUILTIN
 from .files import load_csv, load_file, load_npz
 
@@ -40,5 +41,5 @@ def load_task(ref: TaskRef | dict) -> Task:
     return _load(ref.key())
 
 
-__all__ = ["IGNORE", "Split", "Task", "TaskError", "TaskRef", "get_task", "load_csv",
-           "load_file", "load_npz", "load_task", "task_names"]
+__all__ = ["IGNORE", "Split", "Task", "TaskError", "TaskRef", "baselines_for", "get_task",
+           "load_csv", "load_file", "load_npz", "load_task", "task_names"]
