@@ -1,5 +1,9 @@
 """Search spaces: sequences of discrete decisions that decode into architectures."""
 
 from .base import Candidate, Decision, RestrictedSpace, Space
+from .cell import CellSpace
+from .macro import MacroSpace
+from .registry import get_space, space_names
 
-__all__ = ["Candidate", "Decision", "RestrictedSpace", "Space"]
+__all__ = ["Candidate", "CellSpace", "Decision", "MacroSpace", "RestrictedSpace", "Space",
+           "get_space", "space_names"]

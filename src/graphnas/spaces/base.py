@@ -139,9 +139,19 @@ class Space(ABC):
         keys (a label wins over a key). Options not listed stay as they are."""
         return RestrictedSpace(self, allowed)
 
+    def fixed_decisions(self) -> list[Decision] | None:
+        """The decision list when it does not depend on earlier choices (None otherwise)."""
+        return None
+
     def size(self) -> int:
-        """The number of distinct choice sequences. This walks the decision tree; spaces
-        override it with a closed form where the tree is large."""
+        """The number of distinct choice sequences (a product when the decisions are fixed,
+        otherwise a walk of the decision tree)."""
+        fixed = self.fixed_decisions()
+        if fixed is not None:
+            n = 1
+            for d in fixed:
+                n *= len(d.options)
+            return n
         return _count(self, [])
 
 
@@ -190,13 +200,22 @@ class RestrictedSpace(Space):
     def decode(self, choices: Sequence[int]) -> Any:
         return self.base.decode(self._to_base(choices))
 
+    def fixed_decisions(self) -> list[Decision] | None:
+        base = self.base.fixed_decisions()
+        if base is None:
+            return None
+        return [Decision(d.label, tuple(d.options[i] for i in self._kept(d)), d.key, d.anchor)
+                for d in base]
+
     def encode(self, arch: Any) -> tuple[int, ...]:
-        base = self.base.encode(arch)
+        base = list(self.base.encode(arch))
         out = []
         for i, c in enumerate(base):
             d = self.base.next_decision(base[:i])
             kept = self._kept(d)
-            if c not in kept:
-                raise ValueError(f"{d.label} = {d.options[c]!r} is outside the restricted space")
-            out.append(kept.index(c))
+            if c not in kept:  # fine if the graph does not use this decision: try a kept option
+                base[i] = kept[0]
+            out.append(kept.index(base[i]))
+        if list(base) != list(self.base.encode(arch)) and self.base.decode(base) != arch:
+            raise ValueError("the architecture is outside the restricted space")
         return tuple(out)

@@ -1,0 +1,57 @@
+"""Op recipes the spaces offer, per input layout: a name -> (op, fixed params).
+
+A recipe is what a search chooses for a node; weighted recipes also get a width decision.
+Every recipe keeps the sample's layout and length (stride 1, 'same' padding), so any merge of
+nodes in a space's body is valid; the stem and the readout change shape on purpose.
+"""
+
+from __future__ import annotations
+
+from graphnas.graph import OPS
+
+BODY = {
+    "sequence": {
+        "conv3": ("conv1d", {"kernel": 3}), "conv5": ("conv1d", {"kernel": 5}),
+        "conv3_d2": ("conv1d", {"kernel": 3, "dilation": 2}),
+        "sepconv5": ("sep_conv1d", {"kernel": 5}), "linear": ("linear", {}),
+        "relu": ("relu", {}), "tanh": ("tanh", {}), "sigmoid": ("sigmoid", {}),
+        "gelu": ("gelu", {}), "bn": ("batch_norm", {}), "ln": ("layer_norm", {}),
+        "identity": ("identity", {}),
+    },
+    "image": {
+        "conv3": ("conv2d", {"kernel": 3}), "conv5": ("conv2d", {"kernel": 5}),
+        "sepconv3": ("sep_conv2d", {"kernel": 3}), "relu": ("relu", {}), "tanh": ("tanh", {}),
+        "sigmoid": ("sigmoid", {}), "bn": ("batch_norm", {}), "identity": ("identity", {}),
+    },
+    "vector": {
+        "linear": ("linear", {}), "relu": ("relu", {}), "tanh": ("tanh", {}),
+        "sigmoid": ("sigmoid", {}), "gelu": ("gelu", {}), "bn": ("batch_norm", {}),
+        "ln": ("layer_norm", {}), "identity": ("identity", {}), "dropout": ("dropout", {}),
+    },
+}
+
+STEMS = {
+    "sequence": {"linear": ("linear", {}), "conv5": ("conv1d", {"kernel": 5}),
+                 "conv5_s2": ("conv1d", {"kernel": 5, "stride": 2})},
+    "tokens": {"embed": ("embedding", {})},
+    "image": {"conv3": ("conv2d", {"kernel": 3})},
+    "vector": {"linear": ("linear", {})},
+}
+
+READOUTS = {
+    "sequence": {"last": ("identity", {}), "avg": ("global_avg_pool", {}),
+                 "max": ("global_max_pool", {}), "flatten": ("flatten", {})},
+    "image": {"avg": ("global_avg_pool", {}), "max": ("global_max_pool", {}),
+              "flatten": ("flatten", {})},
+    "vector": {"identity": ("identity", {})},
+}
+
+
+def body_layout(input_layout: str) -> str:
+    """Tokens become sequences after the embedding stem."""
+    return "sequence" if input_layout == "tokens" else input_layout
+
+
+def weighted(op: str) -> bool:
+    """Whether an op takes a width."""
+    return "width" in OPS[op].params
