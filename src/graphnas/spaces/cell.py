@@ -46,7 +46,7 @@ class CellSpace(Space):
             raise ValueError(f"unknown cell ops {unknown}; choose from {list(table)}")
         self.n, self.n_cells, self.width = n_cell_nodes, n_cells, width
         self.pairs = [(i, j) for j in range(1, n_cell_nodes) for i in range(j)]
-        self._decisions = [Decision(f"edge{i}{j}", self.ops, "op", anchor=(i, j))
+        self._decisions = [Decision(f"edge{i}{j}", self.ops, "op")
                            for i, j in self.pairs]
 
     def next_decision(self, choices: Sequence[int]) -> Decision | None:

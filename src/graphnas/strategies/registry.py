@@ -1,0 +1,32 @@
+"""Strategies by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphnas.spaces.base import Space
+
+from .base import Strategy
+from .evolution import RegularizedEvolution
+from .random_search import RandomSearch
+from .reinforce import Reinforce
+
+STRATEGIES: dict[str, type[Strategy]] = {
+    "random": RandomSearch,
+    "evolution": RegularizedEvolution,
+    "reinforce": Reinforce,
+}
+
+
+def strategy_names() -> list[str]:
+    return list(STRATEGIES)
+
+
+def get_strategy(name: str, space: Space, seed: int = 0, **config: Any) -> Strategy:
+    """A strategy by name, e.g. ``get_strategy("evolution", space, seed=1, population=30)``."""
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}; use one of {', '.join(strategy_names())}")
+    try:
+        return STRATEGIES[name](space, seed, **config)
+    except TypeError as err:
+        raise ValueError(f"strategy {name!r}: bad setting ({err})") from None

@@ -1,0 +1,76 @@
+"""The strategy suite: every strategy, later ones included, must pass these.
+
+A new strategy is covered by registering it in ``graphnas.strategies.STRATEGIES``; the tests in
+``test_suite.py`` are parametrised over that registry.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+from graphnas.strategies import get_strategy
+
+from .toy import ToySpace, objective
+
+
+def run(name: str, seed: int, steps: int, space=None, fail_every: int = 0, batch: int = 1,
+        config: dict | None = None):
+    """Ask/tell ``steps`` candidates; returns the strategy and the candidates asked."""
+    space = space or ToySpace()
+    s = get_strategy(name, space, seed=seed, **(config or {}))
+    asked = []
+    while len(asked) < steps:
+        cands = s.ask(min(batch, steps - len(asked)))
+        for c in reversed(cands):  # results in another order than asked
+            failed = fail_every and (len(asked) % fail_every == 0)
+            s.tell(c, None if failed else objective(space, c.choices))
+            asked.append(c)
+    return s, asked
+
+
+def check_reproducible(name: str) -> None:
+    _, a = run(name, 3, 30)
+    _, b = run(name, 3, 30)
+    _, c = run(name, 4, 30)
+    assert [x.choices for x in a] == [x.choices for x in b]
+    assert [x.choices for x in a] != [x.choices for x in c]
+
+
+def check_members(name: str) -> None:
+    space = ToySpace()
+    _, asked = run(name, 0, 40, space)
+    assert all(space.valid_choices(c.choices) and space.contains(c.arch) for c in asked)
+
+
+def check_survives_failures(name: str) -> None:
+    _, asked = run(name, 0, 40, fail_every=2, batch=3)
+    assert len(asked) == 40
+
+
+def check_resumes(name: str) -> None:
+    space = ToySpace()
+    whole, asked = run(name, 5, 25, space)
+    half, _ = run(name, 5, 20, space)
+    state = json.loads(json.dumps(half.state_dict()))  # state must survive JSON
+    resumed = get_strategy(name, space, seed=5)
+    resumed.load_state_dict(state)
+    rest = []
+    while len(rest) < 5:
+        c = resumed.ask(1)[0]
+        resumed.tell(c, objective(space, c.choices))
+        rest.append(c)
+    assert [c.choices for c in rest] == [c.choices for c in asked[20:]]
+
+
+def best_found(name: str, seeds: int = 6, budget: int = 150) -> float:
+    space = ToySpace()
+    bests = []
+    for seed in range(seeds):
+        _, asked = run(name, seed, budget, space)
+        bests.append(max(objective(space, c.choices) for c in asked))
+    return statistics.mean(bests)
+
+
+def check_beats_random(name: str) -> None:
+    assert best_found(name) > best_found("random")

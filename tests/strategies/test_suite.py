@@ -1,0 +1,45 @@
+"""Every registered strategy passes the shared suite."""
+
+import pytest
+
+from graphnas.strategies import strategy_names
+
+from . import suite
+
+NAMES = strategy_names()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reproducible(name):
+    suite.check_reproducible(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_asks_only_members(name):
+    suite.check_members(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_survives_failures(name):
+    suite.check_survives_failures(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_resumes_from_its_state(name):
+    suite.check_resumes(name)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "random"])
+def test_beats_random(name):
+    suite.check_beats_random(name)
+
+
+def test_unknown_strategy():
+    from graphnas.strategies import get_strategy
+
+    from .toy import ToySpace
+
+    with pytest.raises(ValueError, match="unknown strategy 'bayes'"):
+        get_strategy("bayes", ToySpace())
+    with pytest.raises(ValueError, match="bad setting"):
+        get_strategy("evolution", ToySpace(), populaton=3)
