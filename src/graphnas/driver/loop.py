@@ -1,0 +1,124 @@
+"""The search loop: ask -> (known? reuse) -> submit -> record -> tell, with n trials in flight.
+
+The objective is any picklable callable ``objective(arch_json, seed) -> dict`` with at least
+``status`` ("ok"/"failed") and ``score`` (higher is better), and optionally ``valid``, ``params``,
+``flops``, ``seconds`` and ``error``; the executor decides where it runs. After every tell the
+strategy's state is saved with the id of the last trial it was told, so a search killed at any
+moment resumes: finished trials are replayed to the strategy if its saved state missed them,
+trials that were in flight are marked lost and their candidates asked again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from typing import Any
+
+from graphnas.execution import Executor, SerialExecutor
+from graphnas.spaces.base import Space
+from graphnas.store import RunStore, TrialRecord, TrialState
+from graphnas.strategies.base import Strategy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchBudget:
+    """Stop after ``trials`` trials (all phases' trials of this loop, resumes included) and/or
+    ``seconds`` of the run's wall time."""
+
+    trials: int | None = None
+    seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.trials is None and self.seconds is None:
+            raise ValueError("a search budget needs trials or seconds")
+
+
+Event = Callable[[str, dict[str, Any]], None]
+
+
+def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
+    """Bring a strategy to where the run left it: its saved state, then the trials it missed."""
+    store.mark_lost()
+    saved = store.load_state(phase)
+    last = 0
+    if saved is not None:
+        strategy.load_state_dict(saved["strategy"])
+        last = saved["last_trial"]
+    for t in store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)):
+        if t.id > last:
+            strategy.tell(strategy.space.candidate(t.choices), t.score)
+            last = t.id
+    if saved is not None or last:
+        log.info("resumed phase %s after trial %d", phase, last)
+
+
+def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int], dict],
+               store: RunStore, budget: SearchBudget, executor: Executor | None = None,
+               phase: str = "search", seed: int = 0, fidelity: float = 1.0,
+               on_event: Event | None = None) -> list[TrialRecord]:
+    """Run (or resume) one phase of a search; returns the phase's trials."""
+    executor = executor or SerialExecutor()
+    emit = on_event or (lambda kind, info: None)
+    restore(strategy, store, phase)
+    in_flight: dict[Future, tuple[int, Any, float]] = {}
+    done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
+    started = done_before
+
+    def out_of_time() -> bool:
+        return budget.seconds is not None and store.now() >= budget.seconds
+
+    def more_trials() -> bool:
+        return (budget.trials is None or started < budget.trials) and not out_of_time()
+
+    emit("phase", {"phase": phase, "done": done_before})
+    while True:
+        while len(in_flight) < executor.workers and more_trials():
+            cand = strategy.ask(1)[0]
+            started += 1
+            known = store.known(cand.hash, fidelity)
+            tid = store.start_trial(phase, cand.choices, cand.arch.to_json(None), cand.hash,
+                                    fidelity, seed + started)
+            if known is not None:  # the same architecture is never trained twice
+                rec = store.finish_trial(tid, known.state, known.score, known.metrics,
+                                         known.params, known.flops, 0.0, known.error,
+                                         cached=True)
+                _tell(strategy, store, phase, cand, rec)
+                emit("trial", {"record": rec, "in_flight": len(in_flight)})
+                continue
+            fut = executor.submit(objective, cand.arch.to_json(None), seed + started)
+            in_flight[fut] = (tid, cand, time.monotonic())
+            emit("start", {"trial": tid, "in_flight": len(in_flight)})
+        if not in_flight:
+            break
+        done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+        for fut in done:
+            tid, cand, t0 = in_flight.pop(fut)
+            rec = _record(store, tid, fut, time.monotonic() - t0)
+            _tell(strategy, store, phase, cand, rec)
+            emit("trial", {"record": rec, "in_flight": len(in_flight)})
+        store.checkpoint_time()
+    store.checkpoint_time()
+    return store.trials(phase)
+
+
+def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialRecord:
+    try:
+        out = fut.result()
+    except Exception as err:  # noqa: BLE001  (a crashed or timed-out trial is a failed trial)
+        return store.finish_trial(tid, TrialState.FAILED, seconds=seconds,
+                                  error=f"{type(err).__name__}: {err}"[:500])
+    ok = out.get("status") == "ok" and out.get("score") is not None
+    metrics = {k: out[k] for k in ("valid", "test", "curve", "steps", "device") if k in out}
+    return store.finish_trial(tid, TrialState.COMPLETE if ok else TrialState.FAILED,
+                              out.get("score") if ok else None, metrics, out.get("params"),
+                              out.get("flops"), out.get("seconds", seconds), out.get("error"))
+
+
+def _tell(strategy: Strategy, store: RunStore, phase: str, cand, rec: TrialRecord) -> None:
+    strategy.tell(cand, rec.score if rec.state == TrialState.COMPLETE else None)
+    store.save_state(phase, {"strategy": strategy.state_dict(), "last_trial": rec.id})
