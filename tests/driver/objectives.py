@@ -1,0 +1,26 @@
+"""Cheap objectives for driver tests (module level, so worker processes can import them)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+
+def toy_score(arch_json: str, seed: int) -> dict:
+    """The toy objective of the strategy suite, from a ToyArch's JSON."""
+    choices = json.loads(arch_json)["choices"]
+    score = sum(c == (1 if i % 2 else 3) for i, c in enumerate(choices)) / len(choices)
+    return {"status": "ok", "score": score, "valid": {"match": score}, "params": len(choices)}
+
+
+def slow_toy_score(arch_json: str, seed: int) -> dict:
+    time.sleep(0.3)
+    return toy_score(arch_json, seed)
+
+
+def flaky(arch_json: str, seed: int) -> dict:
+    if seed % 3 == 0:
+        raise RuntimeError("worker code blew up")
+    if seed % 3 == 1:
+        return {"status": "failed", "score": None, "error": "non-finite loss at step 3"}
+    return toy_score(arch_json, seed)

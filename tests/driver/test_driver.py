@@ -1,0 +1,126 @@
+"""The driver: records every trial, never trains a graph twice, resumes after a kill."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.execution import ProcessExecutor
+from graphnas.store import RunMismatch, RunStore, TrialState
+from graphnas.strategies import get_strategy
+from strategies.toy import ToySpace
+
+from .objectives import flaky, slow_toy_score, toy_score
+
+ID = {"task": "toy", "strategy": "evolution", "seed": 0}
+
+
+def search(run_dir, trials, name="evolution", objective=toy_score, executor=None):
+    space = ToySpace(n=6, k=3)
+    store = RunStore(run_dir, {**ID, "strategy": name})
+    strategy = get_strategy(name, space, seed=0, **({"population": 5, "sample": 2}
+                                                     if name == "evolution" else {}))
+    try:
+        return run_search(space, strategy, objective, store, SearchBudget(trials=trials),
+                          executor)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("name", ["random", "evolution", "reinforce"])
+def test_resumed_search_goes_on_as_the_uninterrupted_one(tmp_path, name):
+    whole = search(tmp_path / "whole", 12, name)
+    search(tmp_path / "split", 6, name)
+    resumed = search(tmp_path / "split", 12, name)
+    assert [t.hash for t in resumed] == [t.hash for t in whole]
+    assert len(resumed) == 12
+
+
+def test_the_same_architecture_is_not_trained_twice(tmp_path):
+    trials = search(tmp_path / "run", 40, "evolution")
+    hashes = [t.hash for t in trials if not t.cached]
+    assert len(hashes) == len(set(hashes))
+    cached = [t for t in trials if t.cached]
+    assert cached and all(t.seconds == 0.0 and t.score is not None for t in cached)
+
+
+def test_failures_are_recorded_and_the_search_goes_on(tmp_path):
+    trials = search(tmp_path / "run", 9, "random", objective=flaky)
+    states = [t.state for t in trials]
+    assert states.count(TrialState.FAILED) >= 3 and TrialState.COMPLETE in states
+    errors = {t.error for t in trials if t.state == TrialState.FAILED}
+    assert any("worker code blew up" in e for e in errors)
+    assert any("non-finite loss" in e for e in errors)
+
+
+def test_trials_in_flight_on_worker_processes(tmp_path):
+    with ProcessExecutor(workers=2, threads_per_worker=1) as ex:
+        trials = search(tmp_path / "run", 8, "random", objective=slow_toy_score, executor=ex)
+    assert len(trials) == 8 and all(t.state == TrialState.COMPLETE for t in trials)
+    overlapping = sum(a.started < b.ended and b.started < a.ended
+                      for a, b in zip(trials, trials[1:]))
+    assert overlapping >= 3  # two trials in flight at a time
+
+
+def test_a_run_directory_belongs_to_one_search(tmp_path):
+    search(tmp_path / "run", 2, "random")
+    with pytest.raises(RunMismatch, match="belongs to another search \\(strategy differ"):
+        search(tmp_path / "run", 2, "evolution")
+
+
+def test_unwritable_run_directory(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RunMismatch, match="cannot write the run directory"):
+        RunStore(tmp_path / "file" / "run", ID)
+
+
+KILL_SCRIPT = """
+import sys, json
+sys.path.insert(0, {tests!r})
+from driver.test_driver import search
+from driver.objectives import slow_toy_score
+search({run!r}, 30, "evolution", objective=slow_toy_score)
+"""
+
+
+def test_sigkill_loses_at_most_the_trials_in_flight(tmp_path):
+    run = tmp_path / "run"
+    tests = str(Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT.format(tests=tests, run=str(run))])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if (run / "trials.sqlite").exists():
+            store = RunStore(run, {**ID, "strategy": "evolution"})
+            n = len(store.trials(states=(TrialState.COMPLETE,)))
+            store.db.close()
+            if n >= 4:
+                break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = RunStore(run, {**ID, "strategy": "evolution"})
+    before = [t.hash for t in store.trials(states=(TrialState.COMPLETE,))]
+    store.db.close()
+    assert len(before) >= 4
+    trials = search(run, 30, "evolution", objective=toy_score)
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert len(done) == 30 and [t.hash for t in done[:len(before)]] == before
+    assert sum(t.state == TrialState.LOST for t in trials) <= 1  # the one in flight
+
+
+def test_training_objective_on_a_real_task(tmp_path):
+    from graphnas.graph import load_example
+    from graphnas.tasks import TaskRef
+    from graphnas.training import Budget, TrainConfig
+
+    objective = TrainingObjective(TaskRef("digits", {}), Budget(steps=20),
+                                  TrainConfig(eval_every=10))
+    out = objective(load_example("cnn2d").to_json(None), 3)
+    assert out["status"] == "ok" and 0 <= out["score"] <= 1
+    json.dumps(out)
