@@ -1,0 +1,169 @@
+"""Bilevel optimisation of a supergraph: weights on the training split, architecture parameters
+on the validation split, then hard decisions.
+
+Orders: ``first`` alternates one architecture step (Adam on the validation loss) and one weight
+step; ``second`` is DARTS's unrolled step, the architecture gradient taken through one virtual
+weight step with the Hessian-vector product by finite differences; ``gumbel`` (GDAS-like)
+samples one path per step with straight-through Gumbel-softmax, so only that path runs.
+
+Collapse guard (DARTS+-style early stopping): every ``check_every`` steps the share of body nodes
+whose strongest op is parameter-free (identity, activations) is measured; architecture updates
+stop as soon as it exceeds ``max_param_free``, and the architecture saved at the last check that
+was below it is the one discretised. Architecture updates also wait for a weight warm-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+
+from graphnas.graph import to_json
+from graphnas.spaces import Space
+from graphnas.tasks import Task
+from graphnas.training.metrics import evaluate, loss_fn
+
+from .supergraph import MacroSupergraph
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DiffConfig:
+    """Settings of a differentiable search."""
+
+    order: str = "first"  # first | second | gumbel
+    steps: int = 600  # weight steps
+    seconds: float | None = None  # wall-clock limit (the first of steps and seconds ends it)
+    warmup: float = 0.5  # share of steps with weight updates only
+    batch_size: int = 64
+    w_lr: float = 3e-3  # weights: AdamW
+    a_lr: float = 1e-3  # architecture: Adam
+    a_weight_decay: float = 1e-3
+    xi: float = 0.0  # virtual step size of the second order (0: the weights' learning rate)
+    tau: tuple[float, float] = (5.0, 0.5)  # Gumbel temperature, annealed from first to second
+    max_param_free: float = 0.5  # collapse guard threshold
+    check_every: int = 50
+    seed: int = 0
+
+
+@dataclass
+class DiffResult:
+    choices: list[int]
+    graph_json: str
+    valid_score: float  # of the supergraph, on the validation split, before retraining
+    guard_stopped_at: int | None
+    steps: int
+    seconds: float
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def differentiable_search(space: Space, task: Task, config: DiffConfig = DiffConfig()
+                          ) -> DiffResult:
+    """Search the supergraph of ``space`` on ``task`` and return the discretised graph."""
+    if config.order not in ("first", "second", "gumbel"):
+        raise ValueError(f"unknown order {config.order!r}; use first, second or gumbel")
+    start = time.perf_counter()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        model = MacroSupergraph(space, task.input_spec, task.output_spec)
+        result = _search(model, task, config, start)
+    return result
+
+
+def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> DiffResult:
+    crit = loss_fn(task)
+    gen = torch.Generator().manual_seed(c.seed)
+    xt, yt = torch.as_tensor(task.train.x), torch.as_tensor(task.train.y)
+    xv, yv = torch.as_tensor(task.valid.x), torch.as_tensor(task.valid.y)
+    w_opt = torch.optim.AdamW(model.weight_parameters(), lr=c.w_lr)
+    a_opt = torch.optim.Adam(model.arch_parameters(), lr=c.a_lr, betas=(0.5, 0.999),
+                             weight_decay=c.a_weight_decay)
+    snapshot = [p.detach().clone() for p in model.arch_parameters()]
+    guard_at, history, step = None, [], 0
+    for step in range(1, c.steps + 1):
+        if c.seconds is not None and time.perf_counter() - start > c.seconds:
+            break
+        for g in w_opt.param_groups:
+            g["lr"] = c.w_lr * 0.5 * (1 + math.cos(math.pi * step / c.steps))
+        if c.order == "gumbel":
+            hi, lo = c.tau
+            model.gumbel_tau = hi * (lo / hi) ** (step / c.steps)
+        it = torch.randint(len(xt), (c.batch_size,), generator=gen)
+        iv = torch.randint(len(xv), (c.batch_size,), generator=gen)
+        if guard_at is None and step > c.warmup * c.steps:
+            a_opt.zero_grad()
+            if c.order == "second":
+                _unrolled_grad(model, crit, xt[it], yt[it], xv[iv], yv[iv],
+                               c.xi or w_opt.param_groups[0]["lr"])
+            else:
+                crit(model(xv[iv]), yv[iv]).backward()
+            a_opt.step()
+        w_opt.zero_grad()
+        loss = crit(model(xt[it]), yt[it])
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"non-finite supergraph loss at step {step}")
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.weight_parameters(), 5.0)
+        w_opt.step()
+        if step % c.check_every == 0 and guard_at is None:
+            share = model.parameter_free_share()
+            history.append({"step": step, "loss": loss.item(), "param_free": share})
+            if share > c.max_param_free and step > c.warmup * c.steps:
+                guard_at = step
+                with torch.no_grad():
+                    for p, s in zip(model.arch_parameters(), snapshot):
+                        p.copy_(s)
+                log.info("collapse guard: %.0f%% parameter-free ops at step %d; architecture "
+                         "restored and frozen", 100 * share, step)
+            else:
+                snapshot = [p.detach().clone() for p in model.arch_parameters()]
+    model.gumbel_tau = None
+    score = task.score(evaluate(model, xv, yv, task, batch_size=256))
+    graph = model.discretise()
+    return DiffResult(model.choices(), to_json(graph, None), score, guard_at, step,
+                      time.perf_counter() - start, history)
+
+
+def _unrolled_grad(model, crit, xt, yt, xv, yv, xi: float) -> None:
+    """DARTS second order: d/dalpha L_val(w - xi dL_train/dw, alpha), finite-difference HVP."""
+    weights, arch = model.weight_parameters(), model.arch_parameters()
+    grads = torch.autograd.grad(crit(model(xt), yt), weights, allow_unused=True)
+    backup = [w.detach().clone() for w in weights]
+    with torch.no_grad():
+        for w, g in zip(weights, grads):
+            if g is not None:
+                w.sub_(xi * g)
+    out = torch.autograd.grad(crit(model(xv), yv), arch + weights, allow_unused=True)
+    d_alpha, d_w = out[:len(arch)], out[len(arch):]
+    with torch.no_grad():
+        for w, b in zip(weights, backup):
+            w.copy_(b)
+    norm = torch.sqrt(sum((g ** 2).sum() for g in d_w if g is not None))
+    eps = 0.01 / (norm + 1e-12)
+
+    def arch_grad(sign: float):
+        with torch.no_grad():
+            for w, g in zip(weights, d_w):
+                if g is not None:
+                    w.add_(sign * eps * g)
+        return torch.autograd.grad(crit(model(xt), yt), arch, allow_unused=True)
+
+    plus = arch_grad(1.0)
+    minus = arch_grad(-2.0)
+    arch_grad_restore = [(w, g) for w, g in zip(weights, d_w) if g is not None]
+    with torch.no_grad():
+        for w, g in arch_grad_restore:
+            w.add_(eps * g)
+    for a, da, gp, gm in zip(arch, d_alpha, plus, minus):
+        g = torch.zeros_like(a) if da is None else da.clone()
+        if gp is not None and gm is not None:
+            g -= xi * (gp - gm) / (2 * eps)
+        a.grad = g

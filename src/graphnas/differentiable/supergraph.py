@@ -1,0 +1,206 @@
+"""The supergraph of a macro space (restricted or not): one module holding every candidate.
+
+Each node mixes its candidate ops (softmax over recipes) and widths (channel masks), selects
+inputs softly (a softmax over the primary input, a yes-probability per optional skip), relaxes
+its merge (a mixture of add, mul, concat, ...), and takes relaxed memory links: a softmax over
+"none" and each possible source, each source's previous-step value passed through a mixture of
+gate kinds, trained by backpropagation through time. Architecture parameters (one logit vector
+per decision) form their own parameter group. The supergraph's output is its last node, so the
+join of dangling nodes (``out.merge``) is not relaxed: it discretises to its first option.
+
+How it runs: when memory links are possible on a sequence task, the body runs one time step at
+a time and its candidates exclude ops that look across time (convolutions), which cannot run
+step by step (the stem, before the body, keeps them); with memory on inputs without a time axis
+the body runs for a fixed number of ticks; without memory, in one vectorised pass. Stems of
+different strides cannot be mixed: the supergraph keeps those with the first option's stride.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from graphnas.graph import OPS, Graph, InputSpec, OutputSpec
+from graphnas.spaces import MacroSpace, RestrictedSpace, Space
+from graphnas.spaces.recipes import BODY, READOUTS, STEMS
+
+from .mixed import MixedGate, MixedMerge, MixedOp, parameter_free
+
+
+def _macro(space: Space) -> MacroSpace:
+    base = space.base if isinstance(space, RestrictedSpace) else space
+    if not isinstance(base, MacroSpace):
+        raise ValueError("differentiable search covers the macro space")
+    return base
+
+
+class MacroSupergraph(nn.Module):
+    def __init__(self, space: Space, input_spec: InputSpec, output_spec: OutputSpec,
+                 ticks: int = 3) -> None:
+        super().__init__()
+        base = _macro(space)
+        self.space, self.n, self.ticks = space, base.n_nodes, ticks
+        self.decisions = space.fixed_decisions()
+        self.options = {d.label: list(d.options) for d in self.decisions}
+        self.out_spec = output_spec
+        layout = base.layout
+        widths = [w for d in self.decisions if d.key == "width" for w in d.options]
+        self.width = w = max(widths)
+        self.memory = base.memory and any(
+            o != "none" for i in range(self.n) for o in self.options.get(f"node{i}.mem", []))
+        self.per_step = self.memory and layout == "sequence"
+        self.loop = self.per_step or self.memory
+        c_in = 1 if input_spec.layout == "tokens" else input_spec.shape.channels
+        stems = STEMS[input_spec.layout]
+        stride = stems[self.options["stem.op"][0]][1].get("stride", 1)
+        same = [k for k in self.options["stem.op"] if stems[k][1].get("stride", 1) == stride]
+        if len(same) < len(self.options["stem.op"]):  # strides cannot be mixed: keep one
+            self.options["stem.op!"] = same
+        self.stem = MixedOp([stems[k] for k in same],
+                            self.options["stem.width"], w, input_spec.layout, c_in,
+                            input_spec.vocab)
+        self.body_recipes, self.nodes, self.merges, self.gates = [], nn.ModuleList(), \
+            nn.ModuleList(), nn.ModuleList()
+        for i in range(self.n):
+            names = self.options[f"node{i}.op"]
+            if self.per_step:
+                kept = [k for k in names if not OPS[BODY[layout][k][0]].mixes_time]
+                names = kept or ["identity"]
+                self.options[f"node{i}.op!"] = names
+            recipes = [BODY[layout][k] for k in names]
+            self.body_recipes.append(recipes)
+            self.nodes.append(MixedOp(recipes, self.options[f"node{i}.width"], w,
+                                      "vector" if self.per_step else layout))
+            self.merges.append(MixedMerge(self.options[f"node{i}.merge"], w))
+            self.gates.append(MixedGate(self.options[f"node{i}.mem_gate"], w)
+                              if self.memory else nn.Identity())
+        length = input_spec.dims[0] if layout == "sequence" else None
+        if length is not None and stride == 2:
+            length = (length + 1) // 2
+        self.readouts = self.options["readout"]
+        self.heads = nn.ModuleList(
+            nn.Linear(self._readout_width(r, layout, input_spec, length), output_spec.size)
+            for r in self.readouts)
+        self.layout = layout
+        self.alpha = nn.ParameterDict({
+            d.label.replace(".", "__"): nn.Parameter(torch.zeros(len(d.options)))
+            for d in self.decisions})
+        self.gumbel_tau: float | None = None
+
+    def _readout_width(self, r, layout, spec, length) -> int:
+        if READOUTS[layout][r][0] != "flatten":
+            return self.width
+        if layout == "image":
+            return self.width * spec.dims[1] * spec.dims[2]
+        return self.width * length
+
+    # -- parameters ------------------------------------------------------------------------
+    def arch_parameters(self) -> list[nn.Parameter]:
+        return list(self.alpha.values())
+
+    def weight_parameters(self) -> list[nn.Parameter]:
+        arch = {id(p) for p in self.arch_parameters()}
+        return [p for p in self.parameters() if id(p) not in arch]
+
+    def probs(self, label: str) -> torch.Tensor:
+        logits = self.alpha[label.replace(".", "__")]
+        if label.endswith(".op") and label in self.options and f"{label}!" in self.options:
+            keep = [self.options[label].index(k) for k in self.options[f"{label}!"]]
+            logits = logits[keep]
+        if self.gumbel_tau is not None and self.training:
+            return F.gumbel_softmax(logits, tau=self.gumbel_tau, hard=True)
+        return F.softmax(logits, dim=-1)
+
+    # -- forward ---------------------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.layout == "sequence" and x.dim() == 3 and x.dtype.is_floating_point:
+            x = x.transpose(1, 2)
+        stem = self.stem(x, self.probs("stem.op"), self.probs("stem.width"))
+        if self.per_step:
+            steps, state = [], None
+            for s_t in stem.unbind(-1):
+                hs = self._body(s_t, state)
+                state = hs
+                steps.append(hs[-1])
+            out = torch.stack(steps, dim=-1)
+        elif self.memory:
+            state = None
+            for _ in range(self.ticks):
+                state = self._body(stem, state)
+            out = state[-1]
+        else:
+            out = self._body(stem, None)[-1]
+        return self._readout(out)
+
+    def _body(self, stem: torch.Tensor, prev: list[torch.Tensor] | None) -> list[torch.Tensor]:
+        hs: list[torch.Tensor] = []
+        for i in range(self.n):
+            p = f"node{i}"
+            cands = {"stem": stem, **{f"n{j}": h for j, h in enumerate(hs)}}
+            a = self.probs(f"{p}.in")
+            primary = sum(a[k] * cands[src] for k, src in enumerate(self.options[f"{p}.in"]))
+            other = torch.zeros_like(primary)
+            for src in cands:
+                label = f"{p}.skip.{src}"
+                if label in self.options and True in self.options[label]:
+                    yes = self.probs(label)[self.options[label].index(True)]
+                    other = other + yes * cands[src]
+            if self.memory:
+                pm = self.probs(f"{p}.mem")
+                for k, opt in enumerate(self.options[f"{p}.mem"]):
+                    if opt == "none":
+                        continue
+                    m = prev[i + opt] if prev is not None else torch.zeros_like(primary)
+                    other = other + pm[k] * self.gates[i](m, primary, self.probs(f"{p}.mem_gate"))
+            merged = self.merges[i](primary, other, self.probs(f"{p}.merge"))
+            hs.append(self.nodes[i](merged, self.probs(f"{p}.op"), self.probs(f"{p}.width")))
+        return hs
+
+    def _readout(self, out: torch.Tensor) -> torch.Tensor:
+        if self.out_spec.per_step:
+            return self.heads[0](out.transpose(1, 2))
+        w = self.probs("readout")
+        total = 0
+        for k, r in enumerate(self.readouts):
+            op = READOUTS[self.layout][r][0]
+            if op == "identity":
+                z = out[..., -1] if out.dim() == 3 else out
+            elif op == "global_avg_pool":
+                z = out.flatten(2).mean(-1)
+            elif op == "global_max_pool":
+                z = out.flatten(2).amax(-1)
+            else:
+                z = out.flatten(1)
+            total = total + w[k] * self.heads[k](z)
+        return total
+
+    # -- hard decisions --------------------------------------------------------------------
+    def choices(self) -> list[int]:
+        """Argmax per decision; an optional skip is kept when its yes-probability > 0.5
+        (the space then keeps the first ``max_inputs - 1`` of them)."""
+        out = []
+        with torch.no_grad():
+            for d in self.decisions:
+                logits = self.alpha[d.label.replace(".", "__")].detach()
+                if f"{d.label}!" in self.options:  # ops dropped from the per-step supergraph
+                    allowed = [d.options.index(k) for k in self.options[f"{d.label}!"]]
+                    out.append(max(allowed, key=lambda k: float(logits[k])))
+                else:
+                    out.append(int(logits.argmax()))
+        return out
+
+    def discretise(self) -> Graph:
+        return self.space.decode(self.choices())
+
+    def parameter_free_share(self) -> float:
+        """Share of body nodes whose strongest op has no weights (a collapse drifts to 1)."""
+        picks = []
+        for i in range(self.n):
+            label = f"node{i}.op"
+            names = self.options.get(f"{label}!", self.options[label])
+            logits = self.alpha[label.replace(".", "__")].detach()
+            idx = [self.options[label].index(k) for k in names]
+            best = max(idx, key=lambda k: float(logits[k]))
+            picks.append(parameter_free(BODY[self.layout][self.options[label][best]]))
+        return sum(picks) / len(picks)

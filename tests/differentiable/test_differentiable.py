@@ -1,0 +1,82 @@
+"""Supergraph, bilevel search, discretisation and the collapse guard."""
+
+import pytest
+import torch
+
+from graphnas.differentiable import DiffConfig, MacroSupergraph, differentiable_search
+from graphnas.graph import from_json, infer_shapes
+from graphnas.nn import build
+from graphnas.spaces import get_space
+from graphnas.tasks import get_task
+from graphnas.training import Budget, TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return get_task("mnist1d")
+
+
+@pytest.mark.parametrize("task_name,memory", [("mnist1d", False), ("mnist1d", True),
+                                              ("digits", True), ("copy", True),
+                                              ("diabetes", False)])
+def test_supergraph_runs_and_discretises_to_a_valid_graph(task_name, memory):
+    t = get_task(task_name)
+    space = get_space("macro", t.input_spec, t.output_spec, n_nodes=3, memory=memory)
+    m = MacroSupergraph(space, t.input_spec, t.output_spec)
+    y = m(torch.as_tensor(t.train.x[:8]))
+    y.float().sum().backward()
+    unrelaxed = [k for k, p in m.alpha.items() if p.grad is None]
+    # every decision but the join of dangling nodes (and a readout with a single option)
+    assert set(unrelaxed) <= {"out__merge", "readout"}
+    assert "readout" not in unrelaxed or len(m.readouts) == 1
+    assert m.per_step == (memory and t.input_spec.layout in ("sequence", "tokens"))
+    g = m.discretise()
+    infer_shapes(g, t.input_spec)
+    build(g, t.input_spec, t.output_spec)
+
+
+def test_architecture_parameters_are_their_own_group(mnist):
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2)
+    m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
+    arch = {id(p) for p in m.arch_parameters()}
+    weights = {id(p) for p in m.weight_parameters()}
+    assert arch and weights and not arch & weights
+    assert len(arch) + len(weights) == len(list(m.parameters()))
+
+
+def test_restricted_space_gives_a_smaller_supergraph(mnist):
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=3)
+    small = space.restrict({"op": ["conv3", "relu"], "width": [32]})
+    m = MacroSupergraph(small, mnist.input_spec, mnist.output_spec)
+    assert all(len(ops.ops) <= 2 for ops in m.nodes)
+    g = m.discretise()
+    assert small.contains(g) and {n.op for n in g.nodes if n.id.startswith("n")} <= {
+        "conv1d", "relu"}
+
+
+@pytest.mark.parametrize("order", ["first", "second", "gumbel"])
+def test_bilevel_orders_run_and_their_graph_retrains(mnist, order):
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2, memory=False)
+    r = differentiable_search(space, mnist, DiffConfig(order=order, steps=20, warmup=0.25,
+                                                       check_every=10, batch_size=32))
+    g = from_json(r.graph_json)
+    assert space.contains(g) and r.steps == 20
+    assert train(g, mnist, Budget(steps=20), TrainConfig(eval_every=10)).ok
+
+
+def test_collapse_guard(mnist):
+    """An aggressive setting collapses onto parameter-free ops without the guard; with it the
+    architecture handed back keeps at most the threshold's share of parameter-free nodes."""
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=3, memory=False)
+    aggressive = dict(steps=120, warmup=0.1, a_lr=3e-2, check_every=10, batch_size=32)
+    off = differentiable_search(space, mnist, DiffConfig(max_param_free=1.0, **aggressive))
+    on = differentiable_search(space, mnist, DiffConfig(max_param_free=0.34, **aggressive))
+
+    def share(result):
+        g = from_json(result.graph_json)
+        body = [n for n in g.nodes if n.id.startswith("n")]
+        feature = {"linear", "conv1d", "sep_conv1d"}
+        return sum(n.op not in feature for n in body) / len(body)
+
+    assert share(off) > 0.34  # it does collapse when unguarded
+    assert share(on) <= 0.34 and on.guard_stopped_at is not None
