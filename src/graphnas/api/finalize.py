@@ -1,0 +1,81 @@
+"""After the search: retrain the best graph, train the baselines with the same protocol, and
+write the run directory's artefacts (best/, report.html, result.json)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from graphnas.graph import DrawingError, Graph, from_json, render
+from graphnas.nn.export import export_onnx, export_python
+from graphnas.report import RunReport, TrialRow, write_report
+from graphnas.store import RunStore, TrialState, write_json_atomic
+from graphnas.tasks import Task, baselines_for
+from graphnas.training import Budget, Result, TrainConfig, save_model, train
+
+log = logging.getLogger(__name__)
+
+
+def retrain(graph: Graph, task: Task, steps: int, seed: int, threads: int | None) -> Result:
+    """The standard protocol, with the test split measured once at the end."""
+    return train(graph, task, Budget(steps=steps), TrainConfig(seed=seed, threads=threads),
+                 evaluate_test=True, keep_module=True)
+
+
+def baseline_scores(task: Task, store: RunStore, steps: int, seed: int,
+                    threads: int | None) -> dict[str, float]:
+    """Test metric of each hand-designed baseline of a built-in task (cached in the run)."""
+    path = store.dir / "baselines.json"
+    cached = json.loads(path.read_text()) if path.exists() else {}
+    out: dict[str, float] = {}
+    for name, graph in baselines_for(task.name).items():
+        if name not in cached:
+            r = retrain(graph, task, steps, seed, threads)
+            cached[name] = {"test_metric": r.test_metric, "valid_metric": r.valid_metric,
+                            "params": r.params, "seconds": r.seconds, "error": r.error}
+            write_json_atomic(path, cached)
+        if cached[name]["test_metric"] is not None:
+            out[name] = cached[name]["test_metric"]
+    return out
+
+
+def write_best(folder: Path, graph: Graph, result: Result) -> dict[str, str]:
+    """best/: graph.json, model.pt, spec.json, model.py, model.onnx and graph.svg."""
+    save_model(folder, result.module, graph)
+    files = {"graph": "graph.json", "weights": "model.pt"}
+    export_python(result.module, folder / "model.py")
+    files["python"] = "model.py"
+    try:
+        export_onnx(result.module, folder / "model.onnx")
+        files["onnx"] = "model.onnx"
+    except Exception as err:  # noqa: BLE001  (an export the exporter cannot do is reported)
+        log.warning("ONNX export failed: %s", err)
+    try:
+        render(graph, folder / "graph.svg", spec=None)
+        files["drawing"] = "graph.svg"
+    except DrawingError as err:
+        log.warning("no drawing: %s", err)
+    return files
+
+
+def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
+           final_graph: Graph | None, final: dict[str, Any], baselines: dict[str, float],
+           phases: list) -> Path:
+    rows = []
+    for t in store.trials():
+        if t.state == TrialState.RUNNING:
+            continue
+        try:
+            g = from_json(t.arch_json) if t.arch_json.lstrip().startswith("{") else None
+            if g is not None and not isinstance(g, Graph):
+                g = None
+        except ValueError:
+            g = None
+        rows.append(TrialRow(t.id, t.state.value, t.score, t.params, t.ended or t.started,
+                             t.phase, g, t.hash, t.error or ""))
+    metric = "accuracy" if task.classification else "-mse"
+    r = RunReport(name, metric, rows, settings, phases, final_graph, final, baselines,
+                  task.metric)
+    return write_report(r, store.dir / "report.html")

@@ -1,0 +1,128 @@
+"""The hybrid search of seed 000: REINFORCE exploration -> restriction -> differentiable
+exploitation over the restricted supergraph -> the discretised graph trained from scratch.
+
+Restriction rule (``strategy_options``: ``top_k``, default 5): keep, for every decision, only the
+options used by the ``top_k`` best explored graphs (all options where fewer than two graphs
+finished). Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or of
+the trials), the supergraph ``exploit_share`` (0.3) of it. Every phase records into the run
+directory: explored trials (phase ``explore``), the supergraph job (``supergraph``) and the
+discretised graph's trial (``exploit``); a resumed run skips what is done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from graphnas.differentiable import DiffConfig, differentiable_search
+from graphnas.driver import SearchBudget, run_search
+from graphnas.graph import Graph, from_json
+from graphnas.spaces import Space
+from graphnas.store import RunStore, TrialState
+from graphnas.strategies import get_strategy
+from graphnas.tasks import Task, TaskRef, load_task
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SupergraphJob:
+    """A differentiable search, runnable on any executor like a trial."""
+
+    task: TaskRef
+    space: Space
+    config: DiffConfig
+
+    def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
+        r = differentiable_search(self.space, load_task(self.task), self.config)
+        return {"status": "ok", "score": r.valid_score, "arch_json": r.graph_json,
+                "choices": r.choices, "seconds": r.seconds, "steps": r.steps,
+                "valid": {"supergraph_score": r.valid_score, "guard_stopped_at":
+                          r.guard_stopped_at}}
+
+
+def restriction(space: Space, store: RunStore, top_k: int) -> dict[str, list]:
+    """Options used by the best ``top_k`` explored graphs, per decision label."""
+    done = [t for t in store.trials("explore", (TrialState.COMPLETE,)) if t.score is not None]
+    best = sorted(done, key=lambda t: -t.score)[:top_k]
+    if len(best) < 2:
+        return {}
+    allowed: dict[str, list] = {}
+    for t in best:
+        for d, c in zip(space.decisions(t.choices), t.choices):
+            values = allowed.setdefault(d.label, [])
+            if d.options[c] not in values:
+                values.append(d.options[c])
+    return allowed
+
+
+def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor,
+               search_seconds: float | None, events, phases: list) -> Graph | None:
+    opts = dict(s.strategy_options)
+    top_k = int(opts.pop("top_k", 5))
+    explore_share = float(opts.pop("explore_share", 0.55))
+    exploit_share = float(opts.pop("exploit_share", 0.3))
+    t0 = store.now()
+    explore_trials = None if s.trials is None else max(2, int(s.trials * 0.8))
+    explore_seconds = None if search_seconds is None else search_seconds * explore_share
+    strategy = get_strategy("reinforce", space, s.seed, **opts)
+    run_search(space, strategy, objective, store,
+               SearchBudget(explore_trials, explore_seconds), executor, "explore", s.seed,
+               on_event=events)
+    phases.append(("explore", t0, store.now(), "REINFORCE exploration"))
+
+    allowed = restriction(space, store, top_k)
+    narrowed = space.restrict(allowed)
+    kept = sum(len(v) for v in allowed.values())
+    store.save_state("restrict", {"allowed": allowed})
+    t1 = store.now()
+    events("phase", {"phase": "exploit", "done": 0})
+    if not store.trials("supergraph", (TrialState.COMPLETE, TrialState.FAILED)):
+        seconds = None if search_seconds is None else search_seconds * exploit_share
+        cfg = DiffConfig(steps=400, seconds=seconds, seed=s.seed)
+        store.mark_lost()
+        tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
+        fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)
+        try:
+            out = fut.result()
+            store.finish_trial(tid, TrialState.COMPLETE, out["score"], out["valid"],
+                               seconds=out["seconds"])
+            store.save_state("supergraph", out)
+        except Exception as err:  # noqa: BLE001  (recorded; the explored graphs still count)
+            store.finish_trial(tid, TrialState.FAILED, error=f"{type(err).__name__}: {err}")
+            log.warning("differentiable phase failed: %s", err)
+    sup = store.load_state("supergraph")
+    if sup is not None and not store.trials("exploit", (TrialState.COMPLETE,
+                                                          TrialState.FAILED)):
+        graph = from_json(sup["arch_json"])
+        fixed = _Fixed(space, graph)
+        run_search(space, fixed, objective, store, SearchBudget(trials=1), executor, "exploit",
+                   s.seed + 10_000, on_event=events)
+    phases.append(("exploit", t1, store.now(),
+                   f"differentiable search over the restricted space ({kept} options kept "
+                   f"from the top {top_k}), discretised graph trained from scratch"))
+    best = max((store.best("explore"), store.best("exploit")),
+               key=lambda t: -float("inf") if t is None else t.score, default=None)
+    return None if best is None else from_json(best.arch_json)
+
+
+class _Fixed:
+    """A one-candidate 'strategy' so the discretised graph is trained and recorded like any
+    trial."""
+
+    def __init__(self, space: Space, graph: Graph) -> None:
+        self.space = space
+        self.candidate = space.candidate(space.encode(graph))
+
+    def ask(self, n: int = 1):
+        return [self.candidate]
+
+    def tell(self, candidate, score) -> None:
+        pass
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass

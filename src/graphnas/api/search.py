@@ -1,0 +1,163 @@
+"""``graphnas.search(...)``: the Python API behind ``graphnas search``.
+
+A search runs in a run directory (``out``); running it again with the same settings resumes it.
+Phases: ``search`` (one ask/tell strategy), or for ``hybrid`` ``explore`` (REINFORCE) ->
+``exploit`` (differentiable search over the space restricted to what the best explored graphs
+use); then the best graph is retrained with the standard protocol, the task's hand-designed
+baselines are trained the same way, and ``best/``, ``report.html`` and ``result.json`` are
+written. The wall-time budget covers the whole run: the search phases get ``search_share`` of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.execution import get_executor
+from graphnas.graph import Graph, from_json
+from graphnas.spaces import get_space
+from graphnas.store import RunStore, TrialState, write_json_atomic
+from graphnas.strategies import get_strategy
+from graphnas.tasks import Task, get_task, load_file
+from graphnas.training import Budget, TrainConfig
+
+from . import finalize
+from .progress import SearchProgress
+from .settings import SearchSettings
+
+log = logging.getLogger(__name__)
+SEARCH_SHARE = 0.7  # of a wall-time budget, for the search phases; the rest retrains
+
+
+@dataclass
+class SearchResult:
+    """What a search hands back."""
+
+    run_dir: Path
+    graph: Graph
+    valid_metric: float | None
+    test_metric: float | None
+    metric: str
+    params: int | None
+    trials: int
+    baselines: dict[str, float] = field(default_factory=dict)
+    module: Any = None  # the retrained torch module
+
+    def summary(self) -> dict[str, Any]:
+        return {"valid_metric": self.valid_metric, "test_metric": self.test_metric,
+                "metric": self.metric, "params": self.params, "trials": self.trials,
+                "run_dir": str(self.run_dir), "baselines": self.baselines}
+
+
+def resolve_task(s: SearchSettings) -> Task:
+    if s.data:
+        return load_file(s.data, target=s.target, seed=s.seed)
+    return get_task(s.task or "mnist1d", seed=s.seed)
+
+
+def identity(s: SearchSettings) -> dict[str, Any]:
+    """The settings that define a search (a run directory holds one)."""
+    keys = ("task", "data", "target", "space", "strategy", "seed", "trial_steps",
+            "space_options", "strategy_options")
+    return {k: getattr(s, k) for k in keys}
+
+
+def search(settings: SearchSettings | None = None, progress: str = "auto",
+           **overrides: Any) -> SearchResult:
+    """Run (or resume) a search; see :class:`SearchSettings` for the arguments.
+
+    Example::
+
+        result = graphnas.search(task="adding", strategy="evolution", budget=300, out="runs/a")
+        print(result.test_metric, result.run_dir)
+    """
+    s = SearchSettings.from_dict({**(settings.to_dict() if settings else {}), **overrides})
+    s.validate()
+    task = resolve_task(s)
+    store = RunStore(s.out, identity(s), s.to_dict())
+    logging.getLogger("graphnas").addHandler(_file_log(store.dir / "log.txt"))
+    space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
+    threads = max(1, 2 // s.workers) if s.workers > 1 else None
+    objective = TrainingObjective(task.ref, Budget(steps=s.trial_steps),
+                                  TrainConfig(eval_every=max(1, s.trial_steps // 3),
+                                              threads=threads,
+                                              max_seconds=max(60.0, s.trial_steps * 0.5)))
+    options = {"address": s.address} if s.executor == "ray" and s.address else {}
+    executor = get_executor(s.executor, s.workers, **options)
+    search_seconds = None if s.budget is None else s.budget * SEARCH_SHARE
+    phases: list = []
+    with SearchProgress(progress, task.metric) as bar:
+        bar.state.trials, bar.state.budget = s.trials, s.budget
+        bar.start -= store.elapsed_before()
+        events = _progress_events(bar)
+        try:
+            if s.strategy == "hybrid":
+                from .hybrid import run_hybrid
+
+                best_graph = run_hybrid(s, task, space, objective, store, executor,
+                                        search_seconds, events, phases)
+            else:
+                t0 = store.now()
+                strategy = get_strategy(s.strategy, space, s.seed, **s.strategy_options)
+                run_search(space, strategy, objective, store,
+                           SearchBudget(s.trials, search_seconds), executor, "search", s.seed,
+                           on_event=events)
+                phases.append(("search", t0, store.now(), f"{s.strategy}"))
+                best = store.best()
+                best_graph = None if best is None else from_json(best.arch_json)
+        finally:
+            executor.shutdown()
+        if best_graph is None:
+            store.close()
+            raise RuntimeError("every trial failed; see the run's report.html and log.txt")
+        bar.update(phase="retrain")
+        bar.message(f"retraining the best graph for {s.retrain_steps} steps")
+        result = finalize.retrain(best_graph, task, s.retrain_steps, s.seed, None)
+        if not result.ok:
+            store.close()
+            raise RuntimeError(f"retraining the best graph failed: {result.error}")
+        files = finalize.write_best(store.dir / "best", best_graph, result)
+        bar.update(phase="baselines")
+        baselines = finalize.baseline_scores(task, store, s.retrain_steps, s.seed, None)
+    trials = len(store.trials(states=(TrialState.COMPLETE, TrialState.FAILED)))
+    out = SearchResult(store.dir, best_graph, result.valid_metric, result.test_metric,
+                       task.metric, result.params, trials, baselines, result.module)
+    final = {"valid_metric": result.valid_metric, "test_metric": result.test_metric,
+             "params": result.params}
+    finalize.report(store, Path(s.out).name, task, s.to_dict(), best_graph, final, baselines,
+                    phases)
+    write_json_atomic(store.dir / "result.json", {**out.summary(), "files": files,
+                                                  "phases": phases})
+    store.close()
+    return out
+
+
+def _progress_events(bar: SearchProgress):
+    def on_event(kind: str, info: dict[str, Any]) -> None:
+        if kind == "phase":
+            bar.update(phase=info["phase"])
+        elif kind == "start":
+            bar.update(in_flight=info["in_flight"])
+        elif kind == "trial":
+            rec = info["record"]
+            best = bar.state.best
+            if rec.state == TrialState.COMPLETE and rec.score is not None:
+                best = rec.score if best is None else max(best, rec.score)
+            failed = bar.state.failed + (rec.state == TrialState.FAILED)
+            bar.update(done=bar.state.done + 1, failed=failed, best=best,
+                       in_flight=info["in_flight"])
+
+    return on_event
+
+
+def _file_log(path: Path) -> logging.Handler:
+    h = logging.FileHandler(path)
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("graphnas").setLevel(logging.INFO)
+    return h
+
+
+__all__ = ["SearchResult", "search"]
