@@ -42,7 +42,14 @@ def _root(
 
 
 def _register() -> None:
-    from . import demo_cmd, draw_cmd, train_cmd  # noqa: F401  (commands register on import)
+    from . import (  # noqa: F401  (commands register on import)
+        demo_cmd,
+        draw_cmd,
+        export_cmd,
+        search_cmd,
+        show_cmd,
+        train_cmd,
+    )
 
 
 def main() -> None:

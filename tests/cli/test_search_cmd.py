@@ -1,0 +1,82 @@
+"""`graphnas search`, `resume`, `show` and `export` end to end on a small real task."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "graphnas", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+SMALL = ["--task", "digits", "--trials", "3", "--trial-steps", "20", "--retrain-steps", "40",
+         "--progress", "quiet"]
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "r"
+    r = run("search", *SMALL, "--strategy", "evolution", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    return out, json.loads(r.stdout)
+
+
+def test_search_json_summary(finished):
+    out, summary = finished
+    assert {"valid_metric", "test_metric", "params", "trials", "run_dir", "baselines"} <= set(
+        summary)
+    assert summary["trials"] == 3 and "cnn" in summary["baselines"]
+    for f in ("config.json", "trials.sqlite", "report.html", "log.txt", "best/graph.json",
+              "best/model.pt", "best/model.py", "best/model.onnx", "best/graph.svg"):
+        assert (out / f).exists(), f
+
+
+def test_running_again_resumes_without_new_trials(finished):
+    out, summary = finished
+    r = run("search", *SMALL, "--strategy", "evolution", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["trials"] == 3
+    r = run("resume", str(out), "--json", "--progress", "quiet")
+    assert r.returncode == 0 and json.loads(r.stdout)["trials"] == 3
+
+
+def test_show_and_export(finished, tmp_path):
+    out, _ = finished
+    r = run("show", str(out), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["complete"] == 3
+    for fmt, name in (("py", "m.py"), ("onnx", "m.onnx"), ("torchscript", "m.ts"),
+                      ("json", "g.json"), ("png", "g.png")):
+        r = run("export", str(out), "--format", fmt, "-o", str(tmp_path / name))
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["search", "--strategy", "bayes"], "--strategy: unknown value 'bayes'"),
+    (["search", "--budget", "ten minutes"], "bad duration"),
+    (["search", "--task", "mnist", "--trials", "1"], "unknown task 'mnist'"),
+    (["search", "--data", "missing.csv", "--trials", "1"], "no such file"),
+    (["search", "--config", "missing.toml"], "no such settings file"),
+    (["show", "nowhere"], "not a run directory"),
+    (["export", "nowhere.json", "--format", "xls"], "--format: unknown value 'xls'"),
+])
+def test_bad_input_is_one_line_exit_2(args, message, tmp_path):
+    r = run(*args, "--out", str(tmp_path / "o")) if args[0] == "search" else run(*args)
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_directory_of_another_search_is_refused(finished):
+    out, _ = finished
+    r = run("search", *SMALL, "--strategy", "random", "--out", str(out))
+    assert r.returncode == 2 and "belongs to another search" in r.stderr
+
+
+def test_unwritable_out(tmp_path):
+    (tmp_path / "file").write_text("")
+    r = run("search", *SMALL, "--out", str(tmp_path / "file" / "run"))
+    assert r.returncode == 2 and "cannot write the run directory" in r.stderr
