@@ -87,7 +87,7 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
     a_opt = torch.optim.Adam(model.arch_parameters(), lr=c.a_lr, betas=(0.5, 0.999),
                              weight_decay=c.a_weight_decay)
     snapshot = [p.detach().clone() for p in model.arch_parameters()]
-    guard_at, history, step = None, [], 0
+    guard_at, history, step, bad = None, [], 0, 0
     for step in range(1, c.steps + 1):
         if c.seconds is not None and time.perf_counter() - start > c.seconds:
             break
@@ -105,14 +105,20 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
                                c.xi or w_opt.param_groups[0]["lr"])
             else:
                 crit(model(xv[iv]), yv[iv]).backward()
-            a_opt.step()
+            if _finite_clip(model.arch_parameters(), 5.0):
+                a_opt.step()
         w_opt.zero_grad()
         loss = crit(model(xt[it]), yt[it])
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"non-finite supergraph loss at step {step}")
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.weight_parameters(), 5.0)
-        w_opt.step()
+        if torch.isfinite(loss):
+            loss.backward()
+        if torch.isfinite(loss) and _finite_clip(model.weight_parameters(), 5.0):
+            w_opt.step()
+            bad = 0
+        else:  # a non-finite step is skipped; many in a row mean the supergraph diverged
+            bad += 1
+            if bad >= 20:
+                raise FloatingPointError(f"supergraph diverged (non-finite loss or gradients "
+                                         f"for 20 steps, at step {step})")
         if step % c.check_every == 0 and guard_at is None:
             share = model.parameter_free_share()
             history.append({"step": step, "loss": loss.item(), "param_free": share})
@@ -130,6 +136,16 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
     graph = model.discretise()
     return DiffResult(model.choices(), to_json(graph, None), score, guard_at, step,
                       time.perf_counter() - start, history)
+
+
+def _finite_clip(params, max_norm: float) -> bool:
+    """Clip gradients; False (and gradients dropped) when they are not finite."""
+    norm = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    if torch.isfinite(norm):
+        return True
+    for p in params:
+        p.grad = None
+    return False
 
 
 def _unrolled_grad(model, crit, xt, yt, xv, yv, xi: float) -> None:

@@ -69,8 +69,8 @@ class MixedMerge(nn.Module):
         def one(kind: str) -> torch.Tensor:
             if kind == "concat":
                 return self.proj(torch.cat([p, s], dim=1))
-            if kind == "mul":
-                return p * (1 + s)
+            if kind == "mul":  # bounded, so a relaxed product cannot blow up through time
+                return p * (1 + torch.tanh(s))
             if kind == "max":
                 return torch.maximum(p, s)
             if kind == "mean":
