@@ -24,21 +24,33 @@ def retrain(graph: Graph, task: Task, steps: int, seed: int, threads: int | None
                  evaluate_test=True, keep_module=True)
 
 
-def baseline_scores(task: Task, store: RunStore, steps: int, seed: int,
-                    threads: int | None) -> dict[str, float]:
-    """Test metric of each hand-designed baseline of a built-in task (cached in the run)."""
+def submit_baselines(task: Task, store: RunStore, steps: int, seed: int, executor,
+                     threads: int | None) -> dict[str, Any]:
+    """Start training the task's hand-designed baselines (those not cached in the run) with
+    the standard protocol on the executor; returns name -> future."""
+    from graphnas.driver import TrainingObjective
+
     path = store.dir / "baselines.json"
     cached = json.loads(path.read_text()) if path.exists() else {}
-    out: dict[str, float] = {}
-    for name, graph in baselines_for(task.name).items():
-        if name not in cached:
-            r = retrain(graph, task, steps, seed, threads)
-            cached[name] = {"test_metric": r.test_metric, "valid_metric": r.valid_metric,
-                            "params": r.params, "seconds": r.seconds, "error": r.error}
-            write_json_atomic(path, cached)
-        if cached[name]["test_metric"] is not None:
-            out[name] = cached[name]["test_metric"]
-    return out
+    job = TrainingObjective(task.ref, Budget(steps=steps), TrainConfig(threads=threads),
+                            evaluate_test=True)
+    return {name: executor.submit(job, graph.to_json(None), seed)
+            for name, graph in baselines_for(task.name).items() if name not in cached}
+
+
+def baseline_scores(store: RunStore, futures: dict[str, Any]) -> dict[str, float]:
+    """Collect the baselines' results into ``baselines.json``; name -> test metric."""
+    path = store.dir / "baselines.json"
+    cached = json.loads(path.read_text()) if path.exists() else {}
+    for name, fut in futures.items():
+        try:
+            r = Result.from_dict(fut.result())
+        except Exception as err:  # noqa: BLE001  (a baseline that fails is reported, not fatal)
+            r = Result.failure(f"{type(err).__name__}: {err}")
+        cached[name] = {"test_metric": r.test_metric, "valid_metric": r.valid_metric,
+                        "params": r.params, "seconds": r.seconds, "error": r.error}
+        write_json_atomic(path, cached)
+    return {k: v["test_metric"] for k, v in cached.items() if v["test_metric"] is not None}
 
 
 def write_best(folder: Path, graph: Graph, result: Result) -> dict[str, str]:

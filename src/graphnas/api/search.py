@@ -108,20 +108,24 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
                 phases.append(("search", t0, store.now(), f"{s.strategy}"))
                 best = store.best()
                 best_graph = None if best is None else from_json(best.arch_json)
+            if best_graph is None:
+                raise RuntimeError("every trial failed; see the run's report.html and log.txt")
+            bar.update(phase="retrain")
+            bar.message(f"retraining the best graph for {s.retrain_steps} steps, and the "
+                        f"hand-designed baselines with the same protocol")
+            pending = finalize.submit_baselines(task, store, s.retrain_steps, s.seed, executor,
+                                                threads)
+            result = finalize.retrain(best_graph, task, s.retrain_steps, s.seed, threads)
+            baselines = finalize.baseline_scores(store, pending)
+        except BaseException:
+            store.close()
+            raise
         finally:
             executor.shutdown()
-        if best_graph is None:
-            store.close()
-            raise RuntimeError("every trial failed; see the run's report.html and log.txt")
-        bar.update(phase="retrain")
-        bar.message(f"retraining the best graph for {s.retrain_steps} steps")
-        result = finalize.retrain(best_graph, task, s.retrain_steps, s.seed, None)
         if not result.ok:
             store.close()
             raise RuntimeError(f"retraining the best graph failed: {result.error}")
         files = finalize.write_best(store.dir / "best", best_graph, result)
-        bar.update(phase="baselines")
-        baselines = finalize.baseline_scores(task, store, s.retrain_steps, s.seed, None)
     trials = len(store.trials(states=(TrialState.COMPLETE, TrialState.FAILED)))
     out = SearchResult(store.dir, best_graph, result.valid_metric, result.test_metric,
                        task.metric, result.params, trials, baselines, result.module)

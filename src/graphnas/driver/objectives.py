@@ -18,10 +18,12 @@ class TrainingObjective:
     task: TaskRef
     budget: Budget
     config: TrainConfig = field(default_factory=TrainConfig)
+    evaluate_test: bool = False  # only for final reports (baselines), never in a search
 
     def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
         from dataclasses import replace
 
         graph = from_json(arch_json, "trial graph")
         cfg = replace(self.config, seed=seed)
-        return train(graph, load_task(self.task), self.budget, cfg).to_dict()
+        return train(graph, load_task(self.task), self.budget, cfg,
+                     evaluate_test=self.evaluate_test).to_dict()
