@@ -58,19 +58,24 @@ def restriction(space: Space, store: RunStore, top_k: int) -> dict[str, list]:
 
 
 def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor,
-               search_seconds: float | None, events, phases: list) -> Graph | None:
+               search_seconds: float | None, events, phases: list,
+               explore: bool = True) -> Graph | None:
+    """The hybrid search; with ``explore=False`` differentiable search alone over the whole
+    space (the ``differentiable`` strategy)."""
     opts = dict(s.strategy_options)
     top_k = int(opts.pop("top_k", 5))
-    explore_share = float(opts.pop("explore_share", 0.55))
-    exploit_share = float(opts.pop("exploit_share", 0.3))
+    explore_share = float(opts.pop("explore_share", 0.55)) if explore else 0.0
+    exploit_share = float(opts.pop("exploit_share", 0.3 if explore else 0.8))
+    order = str(opts.pop("order", "first"))
     t0 = store.now()
-    explore_trials = None if s.trials is None else max(2, int(s.trials * 0.8))
-    explore_seconds = None if search_seconds is None else search_seconds * explore_share
-    strategy = get_strategy("reinforce", space, s.seed, **opts)
-    run_search(space, strategy, objective, store,
-               SearchBudget(explore_trials, explore_seconds), executor, "explore", s.seed,
-               on_event=events)
-    phases.append(("explore", t0, store.now(), "REINFORCE exploration"))
+    if explore:
+        explore_trials = None if s.trials is None else max(2, int(s.trials * 0.8))
+        explore_seconds = None if search_seconds is None else search_seconds * explore_share
+        strategy = get_strategy("reinforce", space, s.seed, **opts)
+        run_search(space, strategy, objective, store,
+                   SearchBudget(explore_trials, explore_seconds), executor, "explore", s.seed,
+                   on_event=events)
+        phases.append(("explore", t0, store.now(), "REINFORCE exploration"))
 
     allowed = restriction(space, store, top_k)
     narrowed = space.restrict(allowed)
@@ -80,7 +85,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     events("phase", {"phase": "exploit", "done": 0})
     if not store.trials("supergraph", (TrialState.COMPLETE, TrialState.FAILED)):
         seconds = None if search_seconds is None else search_seconds * exploit_share
-        cfg = DiffConfig(steps=400, seconds=seconds, seed=s.seed)
+        cfg = DiffConfig(order=order, steps=400 if explore else 1500, seconds=seconds,
+                         seed=s.seed)
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
         fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)

@@ -94,11 +94,12 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
         bar.start -= store.elapsed_before()
         events = _progress_events(bar)
         try:
-            if s.strategy == "hybrid":
+            if s.strategy in ("hybrid", "differentiable"):
                 from .hybrid import run_hybrid
 
                 best_graph = run_hybrid(s, task, space, objective, store, executor,
-                                        search_seconds, events, phases)
+                                        search_seconds, events, phases,
+                                        explore=s.strategy == "hybrid")
             else:
                 t0 = store.now()
                 strategy = get_strategy(s.strategy, space, s.seed, **s.strategy_options)

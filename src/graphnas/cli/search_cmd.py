@@ -15,7 +15,7 @@ from graphnas.strategies import strategy_names
 
 from .app import UsageError, app
 
-STRATEGIES = [*strategy_names(), "hybrid"]
+STRATEGIES = [*strategy_names(), "differentiable", "hybrid"]
 
 
 def _check(value: str | None, allowed: list[str], flag: str) -> None:
