@@ -42,6 +42,26 @@ def test_resumed_search_goes_on_as_the_uninterrupted_one(tmp_path, name):
     assert len(resumed) == 12
 
 
+@pytest.mark.parametrize("name", ["random", "evolution", "reinforce"])
+def test_resume_by_replaying_the_store_alone(tmp_path, name):
+    whole = search(tmp_path / "whole", 10, name)
+    search(tmp_path / "split", 5, name)
+    (tmp_path / "split" / "state-search.json").unlink()  # only trials.sqlite is left
+    resumed = search(tmp_path / "split", 10, name)
+    assert [t.hash for t in resumed] == [t.hash for t in whole]
+
+
+@pytest.mark.parametrize("name", ["evolution", "reinforce"])
+def test_killed_between_recording_a_trial_and_saving_the_state(tmp_path, name):
+    whole = search(tmp_path / "whole", 10, name)
+    search(tmp_path / "split", 4, name)
+    older = (tmp_path / "split" / "state-search.json").read_bytes()
+    search(tmp_path / "split", 5, name)
+    (tmp_path / "split" / "state-search.json").write_bytes(older)  # trial 5 recorded, not saved
+    resumed = search(tmp_path / "split", 10, name)
+    assert [t.hash for t in resumed] == [t.hash for t in whole]
+
+
 def test_the_same_architecture_is_not_trained_twice(tmp_path):
     trials = search(tmp_path / "run", 40, "evolution")
     hashes = [t.hash for t in trials if not t.cached]
@@ -111,6 +131,8 @@ def test_sigkill_loses_at_most_the_trials_in_flight(tmp_path):
     trials = search(run, 30, "evolution", objective=toy_score)
     done = [t for t in trials if t.state == TrialState.COMPLETE]
     assert len(done) == 30 and [t.hash for t in done[:len(before)]] == before
+    whole = search(tmp_path / "whole", 30, "evolution", objective=toy_score)
+    assert [t.hash for t in done] == [t.hash for t in whole]  # as if never interrupted
     assert sum(t.state == TrialState.LOST for t in trials) <= 1  # the one in flight
 
 

@@ -3,9 +3,10 @@
 The objective is any picklable callable ``objective(arch_json, seed) -> dict`` with at least
 ``status`` ("ok"/"failed") and ``score`` (higher is better), and optionally ``valid``, ``params``,
 ``flops``, ``seconds`` and ``error``; the executor decides where it runs. After every tell the
-strategy's state is saved with the id of the last trial it was told, so a search killed at any
-moment resumes: finished trials are replayed to the strategy if its saved state missed them,
-trials that were in flight are marked lost and their candidates asked again.
+strategy's state is saved atomically with the last trial it asked for and the trials in flight,
+so a search killed at any moment resumes: finished trials its saved state missed are replayed
+(asked again, then told), trials that were in flight are marked lost and their candidates asked
+again; a serial search then goes on exactly as the uninterrupted one would have.
 """
 
 from __future__ import annotations
@@ -42,19 +43,38 @@ Event = Callable[[str, dict[str, Any]], None]
 
 
 def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
-    """Bring a strategy to where the run left it: its saved state, then the trials it missed."""
+    """Bring a strategy to where the run left it: its saved state, then the trials it missed.
+
+    The saved state names the last trial the strategy had asked for and the trials then in
+    flight. A finished trial it missed is replayed as the uninterrupted run saw it: asked again
+    if the state predates its ask (to advance the strategy's generators exactly as before; the
+    answer must be the stored candidate), then told its stored score. Without a saved state the
+    whole phase is replayed that way. Trials left running by a dead process are marked lost;
+    in a serial search their candidates come again from the next asks.
+    """
     store.mark_lost()
     saved = store.load_state(phase)
-    last = 0
+    asked, pending = 0, set()
     if saved is not None:
         strategy.load_state_dict(saved["strategy"])
-        last = saved["last_trial"]
+        asked = saved.get("last_asked", saved["last_trial"])
+        pending = set(saved.get("pending", ()))
+    replayed = 0
     for t in store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)):
-        if t.id > last:
-            strategy.tell(strategy.space.candidate(t.choices), t.score)
-            last = t.id
-    if saved is not None or last:
-        log.info("resumed phase %s after trial %d", phase, last)
+        if t.id not in pending and t.id <= asked:
+            continue
+        if t.id > asked:
+            again = strategy.ask(1)[0]
+            if tuple(again.choices) != tuple(t.choices):
+                log.warning("replaying trial %d: the strategy now asks for another candidate "
+                            "(was the run made by other code?)", t.id)
+        strategy.tell(strategy.space.candidate(t.choices),
+                      t.score if t.state == TrialState.COMPLETE else None)
+        asked = max(asked, t.id)
+        replayed += 1
+    if saved is not None or replayed:
+        log.info("resumed phase %s after trial %d (%d replayed from the store)", phase, asked,
+                 replayed)
 
 
 def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int], dict],
@@ -68,6 +88,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before
+    last_asked = 0
 
     def out_of_time() -> bool:
         return budget.seconds is not None and store.now() >= budget.seconds
@@ -83,11 +104,12 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
             known = store.known(cand.hash, fidelity)
             tid = store.start_trial(phase, cand.choices, cand.arch.to_json(None), cand.hash,
                                     fidelity, seed + started)
+            last_asked = tid
             if known is not None:  # the same architecture is never trained twice
                 rec = store.finish_trial(tid, known.state, known.score, known.metrics,
                                          known.params, known.flops, 0.0, known.error,
                                          cached=True)
-                _tell(strategy, store, phase, cand, rec)
+                _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
                 emit("trial", {"record": rec, "in_flight": len(in_flight)})
                 continue
             fut = executor.submit(objective, cand.arch.to_json(None), seed + started)
@@ -99,7 +121,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         for fut in done:
             tid, cand, t0 = in_flight.pop(fut)
             rec = _record(store, tid, fut, time.monotonic() - t0)
-            _tell(strategy, store, phase, cand, rec)
+            _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
             emit("trial", {"record": rec, "in_flight": len(in_flight)})
         store.checkpoint_time()
     store.checkpoint_time()
@@ -119,6 +141,10 @@ def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialReco
                               out.get("flops"), out.get("seconds", seconds), out.get("error"))
 
 
-def _tell(strategy: Strategy, store: RunStore, phase: str, cand, rec: TrialRecord) -> None:
+def _tell(strategy: Strategy, store: RunStore, phase: str, cand, rec: TrialRecord,
+          last_asked: int, in_flight: dict) -> None:
+    """Tell the strategy and save its state (atomically) with what it has asked and been told."""
     strategy.tell(cand, rec.score if rec.state == TrialState.COMPLETE else None)
-    store.save_state(phase, {"strategy": strategy.state_dict(), "last_trial": rec.id})
+    store.save_state(phase, {"strategy": strategy.state_dict(), "last_trial": rec.id,
+                             "last_asked": last_asked,
+                             "pending": sorted(tid for tid, _, _ in in_flight.values())})
