@@ -63,6 +63,25 @@ def check_resumes(name: str) -> None:
     assert [c.choices for c in rest] == [c.choices for c in asked[20:]]
 
 
+def check_resumes_by_replay(name: str) -> None:
+    """A fresh strategy replaying the recorded asks and tells (as the driver does from its
+    store) asks for the same next candidates: no hidden, unseeded state."""
+    space = ToySpace()
+    _, asked = run(name, 7, 25, space, fail_every=4)
+    replay = get_strategy(name, space, seed=7)
+    for i, c in enumerate(asked[:20]):
+        again = replay.ask(1)[0]
+        assert again.choices == c.choices
+        replay.tell(space.candidate(c.choices),
+                    None if i % 4 == 0 else objective(space, c.choices))
+    rest = []
+    for i in range(20, 25):
+        c = replay.ask(1)[0]
+        replay.tell(c, None if i % 4 == 0 else objective(space, c.choices))
+        rest.append(c)
+    assert [c.choices for c in rest] == [c.choices for c in asked[20:]]
+
+
 def best_found(name: str, seeds: int = 6, budget: int = 150) -> float:
     space = ToySpace()
     bests = []

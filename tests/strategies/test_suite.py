@@ -29,6 +29,11 @@ def test_resumes_from_its_state(name):
     suite.check_resumes(name)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_resumes_by_replaying_its_trials(name):
+    suite.check_resumes_by_replay(name)
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "random"])
 def test_beats_random(name):
     suite.check_beats_random(name)

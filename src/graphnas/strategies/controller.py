@@ -3,7 +3,9 @@
 Each step feeds the embedding of the previous choice; a softmax classifier per decision key
 picks the option. A yes/no decision with an ``anchor = (j, i)`` (does node i take input from
 node j) is scored by anchor-point attention instead: ``P(yes) = sigmoid(v . tanh(W_prev h_j +
-W_curr h_i))``, where h_j is the controller's state at node j's first decision (its anchor point).
+W_curr h_i))``, where h_j and h_i are the controller's states at node j's and node i's first
+decisions (their anchor points). Node indices count the label prefixes (the part before the first
+dot) in the order the decisions first name them, e.g. ``stem`` = 0, ``node0`` = 1, ...
 """
 
 from __future__ import annotations
@@ -82,8 +84,9 @@ class Controller(nn.Module):
     def _logits(self, d: Decision, h, anchors, order) -> torch.Tensor:
         n = len(d.options)
         if d.anchor is not None and n == 2:
-            j = d.anchor[0]
+            j, i = d.anchor
             h_prev = anchors[order[j]] if j < len(order) else h
-            score = self.v(torch.tanh(self.w_prev(h_prev) + self.w_curr(h)))[0, 0]
+            h_curr = anchors[order[i]] if i < len(order) else h
+            score = self.v(torch.tanh(self.w_prev(h_prev) + self.w_curr(h_curr)))[0, 0]
             return torch.stack([torch.zeros(()), score])
         return self.classify[d.key](h)[0, :n]
