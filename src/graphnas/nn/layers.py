@@ -72,8 +72,8 @@ class GlobalPool(nn.Module):
         self.kind = kind
 
     def forward(self, x):
-        x = x.flatten(2)
-        return x.amax(dim=2) if self.kind == "max" else x.mean(dim=2)
+        dims = -1 if x.dim() == 3 else (2, 3)  # (B, C, T) or (B, C, H, W)
+        return x.amax(dim=dims) if self.kind == "max" else x.mean(dim=dims)
 
 
 class LayerNorm(nn.Module):

@@ -4,6 +4,12 @@ Components without a cycle run vectorised over the whole sequence. A cyclic comp
 loop: over time steps for sequences, each node seeing one step (B, C), or for a fixed number of
 ticks over inputs without a time axis. Memory starts at zeros; gradients flow back through the
 loop (backpropagation through time).
+
+The loop over time is the hot path, so everything that does not depend on the step is settled
+before it: each input is resolved to a slot of a list, and a concat-merged linear node that reads
+inputs from outside the loop is split, ``W [u, v] + b = (W_u u + b) + W_v v``, with the first
+term computed for every step at once before the loop (one matrix product instead of T).
+Only values read after the loop are stacked over time.
 """
 
 import torch
@@ -13,6 +19,35 @@ from .layers import OPS
 from .merges import Node
 
 _EXT, _CUR, _PREV = 0, 1, 2
+
+
+class Split:
+    """A concat-merged linear node in a loop over time, split into its outside and inside parts.
+
+    ``before(outside)`` returns the outside part for every step and the weight of the inside
+    part; a step is then ``addmm(pre[t], inside, w_in_t)``: the same function as the unsplit
+    node, in one kernel per step.
+    """
+
+    def __init__(self, linear, widths, outside):
+        self.linear = linear
+        self.cols_out, self.cols_in = [], []
+        start = 0
+        for w, out in zip(widths, outside):
+            (self.cols_out if out else self.cols_in).extend(range(start, start + w))
+            start += w
+
+    def _cols(self, weight, cols):
+        if cols == list(range(cols[0], cols[0] + len(cols))):
+            return weight[:, cols[0]:cols[0] + len(cols)]
+        return weight[:, torch.tensor(cols, device=weight.device)]
+
+    def before(self, outside):
+        w = self.linear.weight
+        u = torch.cat(outside, dim=1) if len(outside) > 1 else outside[0]  # (B, Cu, T)
+        pre = torch.nn.functional.linear(u.transpose(1, 2), self._cols(w, self.cols_out),
+                                         self.linear.bias)  # (B, T, C_out)
+        return pre.unbind(1), self._cols(w, self.cols_in).t()
 
 
 class GraphModule(nn.Module):
@@ -27,82 +62,128 @@ class GraphModule(nn.Module):
             self.nodes[nid] = Node(op, n["merge"], n["widths"], n["gates"], n["c_fwd"])
         head = plan["head"]
         self.head = nn.Linear(head["c_in"], plan["output"]["size"])
-        self._steps = [self._compile(c) for c in plan["components"]]
+        read_later = set()  # values some later component reads
+        for c in plan["components"]:
+            for nid in c["nodes"]:
+                read_later.update(src for kind, src in plan["nodes"][nid]["inputs"]
+                                  if kind == "edge" and src not in c["nodes"])
+        out_id = plan["output_id"]
+        self._head_last_only = head["mode"] == "last" and out_id not in read_later
+        self._steps = [self._compile(c, read_later | {out_id}) for c in plan["components"]]
 
-    def _compile(self, comp):
-        """Per component: the members with input references resolved to fast lookups."""
-        members = set(comp["nodes"])
+    def _compile(self, comp, read_after):
+        """Per component: members with their inputs resolved to slots, settled once."""
+        members = comp["nodes"]
+        index = {nid: i for i, nid in enumerate(members)}
+        ext_ids = []
         steps = []
-        for nid in comp["nodes"]:
+        for nid in members:
             refs = []
             for kind, src in self.plan["nodes"][nid]["inputs"]:
                 if kind == "mem":
-                    refs.append((_PREV, src))
-                elif src in members:
-                    refs.append((_CUR, src))
+                    refs.append((_PREV, index[src]))
+                elif src in index:
+                    refs.append((_CUR, index[src]))
                 else:
-                    refs.append((_EXT, src))
-            steps.append((nid, self.nodes[nid].forward, refs))
-        mem_srcs = sorted({src for _, _, refs in steps for k, src in refs if k == _PREV})
-        return comp, steps, mem_srcs
+                    if src not in ext_ids:
+                        ext_ids.append(src)
+                    refs.append((_EXT, ext_ids.index(src)))
+            steps.append([index[nid], self.nodes[nid].forward, refs, None, 0])
+        if comp["over_time"]:
+            for step, nid in zip(steps, members):
+                self._maybe_split(step, nid)
+        mem = sorted({i for _, _, refs, _, _ in steps for k, i in refs if k == _PREV})
+        keep = [index[n] for n in members if n in read_after]
+        return {"cyclic": comp["cyclic"], "over_time": comp["over_time"], "ids": members,
+                "ext": ext_ids, "steps": steps, "mem": mem, "keep": keep,
+                "zeros": [self.plan["nodes"][members[i]]["step_shape"] for i in mem]}
+
+    def _maybe_split(self, step, nid):
+        n, node = self.plan["nodes"][nid], self.nodes[nid]
+        outside = [k == _EXT for k, _ in step[2]]
+        if (n["op"] != "linear" or n["merge"] != "concat" or node.gated or all(outside)
+                or not any(outside)):
+            return
+        step[3] = Split(node.op, n["widths"], outside)
+        step[2] = [r for r in step[2] if r[0] != _EXT] + [r for r in step[2] if r[0] == _EXT]
+        step[4] = sum(outside)  # how many refs (at the end) are outside the loop
 
     def forward(self, x):
         plan = self.plan
         if plan["input"]["layout"] == "sequence":
             x = x.transpose(1, 2)  # (B, T, C) -> (B, C, T)
         vals = {plan["inputs"][0]: x}
-        for comp, steps, mem_srcs in self._steps:
+        for comp in self._steps:
             if not comp["cyclic"]:
-                for nid, node, refs in steps:
-                    vals[nid] = node([vals[src] for _, src in refs])
+                for i, node, refs, _, _ in comp["steps"]:
+                    vals[comp["ids"][i]] = node([vals[comp["ext"][j]] for _, j in refs])
             elif comp["over_time"]:
-                self._run_over_time(steps, mem_srcs, vals)
+                self._run_over_time(comp, vals)
             else:
-                self._run_ticks(steps, mem_srcs, vals)
+                self._run_ticks(comp, vals)
         return self._head(vals[plan["output_id"]])
 
-    def _zeros(self, src, like):
-        shape = self.plan["nodes"][src]["step_shape"]
-        return like.new_zeros((like.shape[0], *shape))
+    def _zeros(self, comp, batch, device):
+        dtype = self.head.weight.dtype
+        return [torch.zeros((batch, *shape), dtype=dtype, device=device)
+                for shape in comp["zeros"]]
 
-    def _run_over_time(self, steps, mem_srcs, vals):
-        ext = {}
-        for _, _, refs in steps:
-            for kind, src in refs:
-                if kind == _EXT and src not in ext:
-                    ext[src] = vals[src].unbind(-1)  # T tensors of (B, C)
-        like = next(iter(ext.values()))[0] if ext else next(iter(vals.values()))
-        length = len(next(iter(ext.values()))) if ext else self.plan["length"]
-        prev = {src: self._zeros(src, like) for src in mem_srcs}
-        outs = {nid: [] for nid, _, _ in steps}
+    def _run_over_time(self, comp, vals):
+        ext = [vals[src] for src in comp["ext"]]  # (B, C, T) each
+        ext_steps = [v.unbind(-1) for v in ext]  # T tensors of (B, C) each
+        length = ext[0].shape[-1] if ext else self.plan["length"]
+        batch, device = next(iter(vals.values())).shape[0], self.head.weight.device
+        # the step plan: (slot, function, refs, precomputed outside part, inside weight)
+        plan = []
+        for i, node, refs, split, n_out in comp["steps"]:
+            if split is None:
+                plan.append((i, node, refs, None, None))
+            else:
+                pre, w_in = split.before([ext[j] for _, j in refs[-n_out:]])
+                plan.append((i, None, refs[:-n_out], pre, w_in))
+        n = len(comp["ids"])
+        prev = [None] * n
+        for i, z in zip(comp["mem"], self._zeros(comp, batch, device)):
+            prev[i] = z
+        keep = comp["keep"]
+        outs = [[] for _ in keep]
+        cur = [None] * n
         for t in range(length):
-            cur = {}
-            for nid, node, refs in steps:
-                ins = []
-                for kind, src in refs:
-                    if kind == _CUR:
-                        ins.append(cur[src])
-                    elif kind == _PREV:
-                        ins.append(prev[src])
-                    else:
-                        ins.append(ext[src][t])
-                cur[nid] = node(ins)
-                outs[nid].append(cur[nid])
-            prev = {src: cur[src] for src in mem_srcs}
-        for nid, _, _ in steps:
-            vals[nid] = torch.stack(outs[nid], dim=-1)  # (B, C, T)
+            cur = [None] * n
+            for i, node, refs, pre, w_in in plan:
+                ins = [cur[j] if k == _CUR else prev[j] if k == _PREV else ext_steps[j][t]
+                       for k, j in refs]
+                if pre is None:
+                    cur[i] = node(ins)
+                else:
+                    v = ins[0] if len(ins) == 1 else torch.cat(ins, dim=1)
+                    cur[i] = torch.addmm(pre[t], v, w_in)
+            for out, i in zip(outs, keep):
+                out.append(cur[i])
+            prev = cur
+        ids, out_id = comp["ids"], self.plan["output_id"]
+        for out, i in zip(outs, keep):
+            if self._head_last_only and ids[i] == out_id:
+                vals[out_id] = cur[i].unsqueeze(-1)  # the head reads the last step only
+            else:
+                vals[ids[i]] = torch.stack(out, dim=-1)  # (B, C, T)
 
-    def _run_ticks(self, steps, mem_srcs, vals):
-        like = next(iter(vals.values()))
-        prev = {src: self._zeros(src, like) for src in mem_srcs}
-        cur = {}
+    def _run_ticks(self, comp, vals):
+        ext = [vals[src] for src in comp["ext"]]
+        batch, device = next(iter(vals.values())).shape[0], self.head.weight.device
+        n = len(comp["ids"])
+        prev = [None] * n
+        for i, z in zip(comp["mem"], self._zeros(comp, batch, device)):
+            prev[i] = z
+        cur = prev
         for _ in range(self.plan["ticks"]):
-            cur = {}
-            for nid, node, refs in steps:
-                cur[nid] = node([cur[s] if k == _CUR else prev[s] if k == _PREV else vals[s]
-                                 for k, s in refs])
-            prev = {src: cur[src] for src in mem_srcs}
-        vals.update(cur)
+            cur = [None] * n
+            for i, node, refs, _, _ in comp["steps"]:
+                cur[i] = node([cur[j] if k == _CUR else prev[j] if k == _PREV else ext[j]
+                               for k, j in refs])
+            prev = cur
+        for i, nid in enumerate(comp["ids"]):
+            vals[nid] = cur[i]
 
     def _head(self, out):
         mode = self.plan["head"]["mode"]
