@@ -24,3 +24,13 @@ def flaky(arch_json: str, seed: int) -> dict:
     if seed % 3 == 1:
         return {"status": "failed", "score": None, "error": "non-finite loss at step 3"}
     return toy_score(arch_json, seed)
+
+
+def outcome_score(arch_json: str, seed: int):
+    """The toy objective as a TrialOutcome; every third seed fails."""
+    from graphnas.driver import TrialOutcome
+
+    if seed % 3 == 0:
+        return TrialOutcome(None, error="diverged")
+    score = toy_score(arch_json, seed)["score"]
+    return TrialOutcome(score, {"valid": {"match": score}}, params=6, seconds=0.01)

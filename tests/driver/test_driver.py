@@ -16,19 +16,19 @@ from graphnas.store import RunMismatch, RunStore, TrialState
 from graphnas.strategies import get_strategy
 from strategies.toy import ToySpace
 
-from .objectives import flaky, slow_toy_score, toy_score
+from .objectives import flaky, outcome_score, slow_toy_score, toy_score
 
 ID = {"task": "toy", "strategy": "evolution", "seed": 0}
 
 
-def search(run_dir, trials, name="evolution", objective=toy_score, executor=None):
+def search(run_dir, trials, name="evolution", objective=toy_score, executor=None, **hooks):
     space = ToySpace(n=6, k=3)
     store = RunStore(run_dir, {**ID, "strategy": name})
     strategy = get_strategy(name, space, seed=0, **({"population": 5, "sample": 2}
                                                      if name == "evolution" else {}))
     try:
         return run_search(space, strategy, objective, store, SearchBudget(trials=trials),
-                          executor)
+                          executor, **hooks)
     finally:
         store.close()
 
@@ -77,6 +77,18 @@ def test_failures_are_recorded_and_the_search_goes_on(tmp_path):
     errors = {t.error for t in trials if t.state == TrialState.FAILED}
     assert any("worker code blew up" in e for e in errors)
     assert any("non-finite loss" in e for e in errors)
+
+
+def test_objectives_may_return_trial_outcomes_and_each_trial_is_heard(tmp_path):
+    heard = []
+    trials = search(tmp_path / "run", 7, "random", objective=outcome_score,
+                    on_trial=heard.append)
+    assert [t.id for t in heard] == [t.id for t in trials]
+    failed = [t for t in trials if t.state == TrialState.FAILED]
+    assert {t.seed % 3 for t in failed} == {0} and all(t.error == "diverged" for t in failed)
+    ok = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert ok and all(t.metrics["valid"]["match"] == t.score and t.params == 6 for t in ok)
+    assert all(t.seconds == 0.01 for t in ok)
 
 
 def test_trials_in_flight_on_worker_processes(tmp_path):

@@ -2,5 +2,6 @@
 
 from .loop import SearchBudget, restore, run_search
 from .objectives import TrainingObjective
+from .outcome import TrialOutcome
 
-__all__ = ["SearchBudget", "TrainingObjective", "restore", "run_search"]
+__all__ = ["SearchBudget", "TrainingObjective", "TrialOutcome", "restore", "run_search"]

@@ -1,8 +1,9 @@
 """The search loop: ask -> (known? reuse) -> submit -> record -> tell, with n trials in flight.
 
-The objective is any picklable callable ``objective(arch_json, seed) -> dict`` with at least
-``status`` ("ok"/"failed") and ``score`` (higher is better), and optionally ``valid``, ``params``,
-``flops``, ``seconds`` and ``error``; the executor decides where it runs. After every tell the
+The objective is any picklable callable ``objective(arch_json, seed)`` returning a
+:class:`TrialOutcome` or a dict with at least ``status`` ("ok"/"failed") and ``score`` (higher is
+better), and optionally ``valid``, ``metrics``, ``params``, ``flops``, ``seconds`` and ``error``;
+the executor decides where it runs. After every tell the
 strategy's state is saved atomically with the last trial it asked for and the trials in flight,
 so a search killed at any moment resumes: finished trials its saved state missed are replayed
 (asked again, then told), trials that were in flight are marked lost and their candidates asked
@@ -22,6 +23,8 @@ from graphnas.execution import Executor, SerialExecutor
 from graphnas.spaces.base import Space
 from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.base import Strategy
+
+from .outcome import TrialOutcome
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +83,21 @@ def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
 def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int], dict],
                store: RunStore, budget: SearchBudget, executor: Executor | None = None,
                phase: str = "search", seed: int = 0, fidelity: float = 1.0,
-               on_event: Event | None = None) -> list[TrialRecord]:
-    """Run (or resume) one phase of a search; returns the phase's trials."""
+               on_event: Event | None = None,
+               on_trial: Callable[[TrialRecord], None] | None = None) -> list[TrialRecord]:
+    """Run (or resume) one phase of a search; returns the phase's trials.
+
+    ``on_event(kind, info)`` hears "phase", "start" and "trial" events (for progress displays);
+    ``on_trial(record)`` hears each finished trial's record.
+    """
     executor = executor or SerialExecutor()
-    emit = on_event or (lambda kind, info: None)
+    hooks = on_event or (lambda kind, info: None)
+
+    def emit(kind: str, info: dict[str, Any]) -> None:
+        hooks(kind, info)
+        if kind == "trial" and on_trial is not None:
+            on_trial(info["record"])
+
     restore(strategy, store, phase)
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
@@ -134,8 +148,11 @@ def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialReco
     except Exception as err:  # noqa: BLE001  (a crashed or timed-out trial is a failed trial)
         return store.finish_trial(tid, TrialState.FAILED, seconds=seconds,
                                   error=f"{type(err).__name__}: {err}"[:500])
+    if isinstance(out, TrialOutcome):
+        out = out.to_dict()
     ok = out.get("status") == "ok" and out.get("score") is not None
     metrics = {k: out[k] for k in ("valid", "test", "curve", "steps", "device") if k in out}
+    metrics.update(out.get("metrics") or {})
     return store.finish_trial(tid, TrialState.COMPLETE if ok else TrialState.FAILED,
                               out.get("score") if ok else None, metrics, out.get("params"),
                               out.get("flops"), out.get("seconds", seconds), out.get("error"))
