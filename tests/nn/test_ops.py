@@ -24,22 +24,46 @@ def _graph(op: str) -> Graph:
                                        for lay in s.layouts])
 def test_every_op(op, layout):
     spec = SPECS[layout]
+    shape = G.infer_shapes(_graph(op), spec)["n"]
+    per_step = shape.layout == "sequence"  # then the head sees every step: (B, T, C)
     torch.manual_seed(0)
-    m = build(_graph(op), spec, OutputSpec("classes", 4))
+    m = build(_graph(op), spec, OutputSpec("sequence_classes" if per_step else "classes", 4))
+    seen = []
+    m.head.register_forward_pre_hook(lambda mod, args: seen.append(args[0].shape))
     if layout == "tokens":
         x = torch.randint(0, 7, (3, *spec.dims))
     else:
         x = torch.randn(3, *spec.dims, requires_grad=True)
     y = m(x)
-    assert y.shape == (3, 4) and torch.isfinite(y).all()
+    assert y.shape == ((3, shape.dims[0], 4) if per_step else (3, 4))
+    assert torch.isfinite(y).all()
     y.square().sum().backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in m.parameters())
-    # what reaches the head agrees with the graph package's shape inference
-    shape = G.infer_shapes(_graph(op), spec)["n"]
-    n_features = 1
-    for d in shape.dims if shape.layout == "image" else (shape.channels,):
-        n_features *= d
-    assert m.head.in_features == n_features
+    if layout != "tokens":
+        assert x.grad is not None and torch.isfinite(x.grad).all()
+    # the op's real output agrees with the graph package's shape inference
+    flat = 1
+    for d in shape.dims:
+        flat *= d
+    assert seen[0][1:] == (shape.dims if shape.layout != "image" else (flat,))
+
+
+STEP_OPS = sorted(op for op, s in G.OPS.items() if "sequence" in s.layouts and not s.mixes_time)
+
+
+@pytest.mark.parametrize("op", STEP_OPS)
+def test_every_per_step_op_inside_a_loop_over_time(op):
+    """Inside a memory cycle over a sequence an op sees one step, (B, C)."""
+    params = {"width": 4} if "width" in G.OPS[op].params else {}
+    g = Graph(("x",), (Node("a", "linear", {"width": 4}, merge="add"), Node("b", op, params)),
+              (Edge("x", "a"), Edge("a", "b")), "b", (MemoryLink("b", "a"),))
+    assert any(c.over_time for c in G.schedule(g, G.infer_shapes(g, SPECS["sequence"])))
+    torch.manual_seed(0)
+    m = build(g, SPECS["sequence"], OutputSpec("sequence_regression", 2))
+    y = m(torch.randn(3, 16, 3))
+    y.square().sum().backward()
+    assert y.shape == (3, 16, 2) and torch.isfinite(y).all()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in m.parameters())
 
 
 @pytest.mark.parametrize("gate", ["none", "sigmoid", "gru"])
