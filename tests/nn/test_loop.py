@@ -99,3 +99,17 @@ def test_module_moves_with_to():
     if torch.cuda.is_available():  # pragma: no cover - only where a GPU is present
         mc = m.cuda()
         assert torch.allclose(mc(x.double().cuda()).float().cpu(), y, atol=1e-5)
+
+
+@pytest.mark.parametrize("layout", ["sequence", "vector"])
+def test_gated_loops_pass_gradcheck(layout):
+    """Backpropagation through time (and through ticks) with both learned gates, in float64."""
+    g = Graph(("x",), (Node("a", "linear", {"width": 3}, merge="concat"),
+                       Node("b", "tanh", merge="add")),
+              (Edge("x", "a"), Edge("a", "b")), "b",
+              (MemoryLink("b", "a", "gru", 1), MemoryLink("b", "b", "sigmoid")))
+    spec = InputSpec("sequence", (3, 2)) if layout == "sequence" else InputSpec("vector", (2,))
+    torch.manual_seed(0)
+    m = build(g, spec, OutputSpec("regression", 2), ticks=3).double()
+    x = torch.randn(2, *spec.dims, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(m, (x,), eps=1e-6, atol=1e-5)
