@@ -28,6 +28,7 @@ CASES = [
     ("branching_concat", InputSpec("sequence", (12, 2))),
     ("cnn2d", InputSpec("image", (1, 8, 8))),
     ("mlp", InputSpec("vector", (6,))),
+    ("elman_rnn", InputSpec("vector", (6,))),  # a memory cycle run for a fixed number of ticks
 ]
 
 
