@@ -8,12 +8,13 @@ import graphnas
 from graphnas.store import RunStore, TrialState
 
 SMALL = dict(task="digits", trial_steps=20, retrain_steps=40, progress="quiet",
-             space_options={"n_nodes": 2})
+             space_options={"n_nodes": 2, "widths": [8, 16], "memory": False})
 
 
 def test_hybrid_records_every_phase(tmp_path):
+    opts = {**SMALL, "space_options": {"n_nodes": 2, "widths": [8, 16]}}  # memory links on
     r = graphnas.search(strategy="hybrid", trials=5, budget=None, out=str(tmp_path / "h"),
-                        **SMALL)
+                        **opts)
     assert r.test_metric is not None and r.module is not None and r.graph is not None
     config = json.loads((tmp_path / "h" / "config.json").read_text())
     store = RunStore(tmp_path / "h", config["identity"])

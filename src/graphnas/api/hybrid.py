@@ -85,8 +85,9 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     events("phase", {"phase": "exploit", "done": 0})
     if not store.trials("supergraph", (TrialState.COMPLETE, TrialState.FAILED)):
         seconds = None if search_seconds is None else search_seconds * exploit_share
-        cfg = DiffConfig(order=order, steps=400 if explore else 1500, seconds=seconds,
-                         seed=s.seed)
+        steps = (400 if explore else 1500) if seconds else 4 * s.trial_steps  # trials only:
+        cfg = DiffConfig(order=order, steps=steps, seconds=seconds, seed=s.seed,  # scale
+                         check_every=max(5, steps // 10))  # with the trials' own length
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
         fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)
