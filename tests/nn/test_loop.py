@@ -38,6 +38,28 @@ def test_concat_with_outside_inputs_between_memory_matches_a_hand_loop():
     assert (m(x) - torch.stack(ref, 1)).abs().max() <= 1e-6
 
 
+def test_linears_sharing_inside_inputs_run_as_one_product_per_step():
+    """p = W_p [x_t, h] and q = W_q [tanh(x_t), h] are fused per step; h = tanh(p + q)."""
+    g = Graph(("x",), (Node("a", "tanh"), Node("p", "linear", {"width": H}, merge="concat"),
+                       Node("q", "linear", {"width": 4}, merge="concat"),
+                       Node("h", "tanh", merge="add")),
+              (Edge("x", "a"), Edge("x", "p"), Edge("a", "q"), Edge("p", "h"), Edge("q", "h")),
+              "h", (MemoryLink("h", "p", port=1), MemoryLink("h", "q", port=1)))
+    m = _per_step(g, InputSpec("sequence", (T, C)), H)
+    loop = next(c for c in m._steps if c["cyclic"])
+    assert [len(step[3]) for step in loop["steps"] if step[3]] == [2]
+    x = torch.randn(3, T, C)
+    p_lin, q_lin, proj = m.nodes["p"].op, m.nodes["q"].op, m.nodes["h"].merge.proj[1]
+    h = torch.zeros(3, H)
+    ref = []
+    for t in range(T):
+        p = p_lin(torch.cat([x[:, t], h], dim=1))
+        q = q_lin(torch.cat([torch.tanh(x[:, t]), h], dim=1))
+        h = torch.tanh(p + proj(q))  # q (4 wide) is projected to p's width
+        ref.append(h)
+    assert (m(x) - torch.stack(ref, 1)).abs().max() <= 1e-6
+
+
 @pytest.mark.parametrize("gate", ["sigmoid", "gru"])
 def test_gated_memory_matches_a_hand_loop(gate):
     """h_t = tanh(W x_t + b + g(h_{t-1})) with the gate of DESIGN.md written out by hand."""

@@ -8,7 +8,9 @@ loop (backpropagation through time).
 The loop over time is the hot path, so everything that does not depend on the step is settled
 before it: each input is resolved to a slot of a list, and a concat-merged linear node that reads
 inputs from outside the loop is split, ``W [u, v] + b = (W_u u + b) + W_v v``, with the first
-term computed for every step at once before the loop (one matrix product instead of T).
+term computed for every step at once before the loop (one matrix product instead of T); split
+linears whose inside inputs are the same (an LSTM's four gates) then share one product per step,
+their weights joined once per forward. Parameters and the function stay those of the graph.
 Only values read after the loop are stacked over time.
 """
 
@@ -24,17 +26,20 @@ _EXT, _CUR, _PREV = 0, 1, 2
 class Split:
     """A concat-merged linear node in a loop over time, split into its outside and inside parts.
 
-    ``before(outside)`` returns the outside part for every step and the weight of the inside
-    part; a step is then ``addmm(pre[t], inside, w_in_t)``: the same function as the unsplit
-    node, in one kernel per step.
+    ``refs`` are the node's inputs from inside the loop, ``outside`` the ext slots of the others.
+    ``before(ext)`` returns the outside part for every step, (B, T, C_out), and the transposed
+    weight of the inside part; a step is then ``addmm(pre[t], inside, w_in_t)``: the same function
+    as the unsplit node, in one kernel per step.
     """
 
-    def __init__(self, linear, widths, outside):
+    def __init__(self, linear, widths, refs):
         self.linear = linear
+        self.refs = [r for r in refs if r[0] != _EXT]
+        self.outside = [j for k, j in refs if k == _EXT]
         self.cols_out, self.cols_in = [], []
         start = 0
-        for w, out in zip(widths, outside):
-            (self.cols_out if out else self.cols_in).extend(range(start, start + w))
+        for w, (k, _) in zip(widths, refs):
+            (self.cols_out if k == _EXT else self.cols_in).extend(range(start, start + w))
             start += w
 
     def _cols(self, weight, cols):
@@ -42,12 +47,13 @@ class Split:
             return weight[:, cols[0]:cols[0] + len(cols)]
         return weight[:, torch.tensor(cols, device=weight.device)]
 
-    def before(self, outside):
+    def before(self, ext):
         w = self.linear.weight
+        outside = [ext[j] for j in self.outside]
         u = torch.cat(outside, dim=1) if len(outside) > 1 else outside[0]  # (B, Cu, T)
         pre = torch.nn.functional.linear(u.transpose(1, 2), self._cols(w, self.cols_out),
                                          self.linear.bias)  # (B, T, C_out)
-        return pre.unbind(1), self._cols(w, self.cols_in).t()
+        return pre, self._cols(w, self.cols_in).t()
 
 
 class GraphModule(nn.Module):
@@ -88,25 +94,36 @@ class GraphModule(nn.Module):
                     if src not in ext_ids:
                         ext_ids.append(src)
                     refs.append((_EXT, ext_ids.index(src)))
-            steps.append([index[nid], self.nodes[nid].forward, refs, None, 0])
+            steps.append(([index[nid]], self.nodes[nid].forward, refs, None))
         if comp["over_time"]:
-            for step, nid in zip(steps, members):
-                self._maybe_split(step, nid)
-        mem = sorted({i for _, _, refs, _, _ in steps for k, i in refs if k == _PREV})
+            steps = self._split_and_fuse(steps, members)
+        mem = sorted({i for _, _, refs, _ in steps for k, i in refs if k == _PREV})
         keep = [index[n] for n in members if n in read_after]
         return {"cyclic": comp["cyclic"], "over_time": comp["over_time"], "ids": members,
                 "ext": ext_ids, "steps": steps, "mem": mem, "keep": keep,
                 "zeros": [self.plan["nodes"][members[i]]["step_shape"] for i in mem]}
 
-    def _maybe_split(self, step, nid):
-        n, node = self.plan["nodes"][nid], self.nodes[nid]
-        outside = [k == _EXT for k, _ in step[2]]
-        if (n["op"] != "linear" or n["merge"] != "concat" or node.gated or all(outside)
-                or not any(outside)):
-            return
-        step[3] = Split(node.op, n["widths"], outside)
-        step[2] = [r for r in step[2] if r[0] != _EXT] + [r for r in step[2] if r[0] == _EXT]
-        step[4] = sum(outside)  # how many refs (at the end) are outside the loop
+    def _split_and_fuse(self, steps, members):
+        """Split concat-merged linears that read outside values (see :class:`Split`); those whose
+        inside inputs are the same run as one product per step, at the first one's place."""
+        out, groups = [], {}
+        for step in steps:
+            slots, _, refs, _ = step
+            n, node = self.plan["nodes"][members[slots[0]]], self.nodes[members[slots[0]]]
+            kinds = [k == _EXT for k, _ in refs]
+            if (n["op"] != "linear" or n["merge"] != "concat" or node.gated or all(kinds)
+                    or not any(kinds)):
+                out.append(step)
+                continue
+            split = Split(node.op, n["widths"], refs)
+            key = tuple(split.refs)
+            if key in groups:
+                groups[key][0].append(slots[0])
+                groups[key][3].append(split)
+            else:
+                groups[key] = (list(slots), None, split.refs, [split])
+                out.append(groups[key])
+        return out
 
     def forward(self, x):
         plan = self.plan
@@ -115,7 +132,7 @@ class GraphModule(nn.Module):
         vals = {plan["inputs"][0]: x}
         for comp in self._steps:
             if not comp["cyclic"]:
-                for i, node, refs, _, _ in comp["steps"]:
+                for (i,), node, refs, _ in comp["steps"]:
                     vals[comp["ids"][i]] = node([vals[comp["ext"][j]] for _, j in refs])
             elif comp["over_time"]:
                 self._run_over_time(comp, vals)
@@ -133,14 +150,17 @@ class GraphModule(nn.Module):
         ext_steps = [v.unbind(-1) for v in ext]  # T tensors of (B, C) each
         length = ext[0].shape[-1] if ext else self.plan["length"]
         batch, device = next(iter(vals.values())).shape[0], self.head.weight.device
-        # the step plan: (slot, function, refs, precomputed outside part, inside weight)
+        # the step plan: (slots, function, refs, outside part per step, inside weight, sizes)
         plan = []
-        for i, node, refs, split, n_out in comp["steps"]:
-            if split is None:
-                plan.append((i, node, refs, None, None))
-            else:
-                pre, w_in = split.before([ext[j] for _, j in refs[-n_out:]])
-                plan.append((i, None, refs[:-n_out], pre, w_in))
+        for slots, node, refs, splits in comp["steps"]:
+            if splits is None:
+                plan.append((slots[0], node, refs, None, None, None))
+                continue
+            parts = [sp.before(ext) for sp in splits]
+            pre = torch.cat([p for p, _ in parts], dim=2) if len(parts) > 1 else parts[0][0]
+            w_in = torch.cat([w for _, w in parts], dim=1) if len(parts) > 1 else parts[0][1]
+            sizes = [w.shape[1] for _, w in parts] if len(parts) > 1 else None
+            plan.append((slots if sizes else slots[0], None, refs, pre.unbind(1), w_in, sizes))
         n = len(comp["ids"])
         prev = [None] * n
         for i, z in zip(comp["mem"], self._zeros(comp, batch, device)):
@@ -150,14 +170,19 @@ class GraphModule(nn.Module):
         cur = [None] * n
         for t in range(length):
             cur = [None] * n
-            for i, node, refs, pre, w_in in plan:
+            for i, node, refs, pre, w_in, sizes in plan:
                 ins = [cur[j] if k == _CUR else prev[j] if k == _PREV else ext_steps[j][t]
                        for k, j in refs]
                 if pre is None:
                     cur[i] = node(ins)
-                else:
-                    v = ins[0] if len(ins) == 1 else torch.cat(ins, dim=1)
-                    cur[i] = torch.addmm(pre[t], v, w_in)
+                    continue
+                v = ins[0] if len(ins) == 1 else torch.cat(ins, dim=1)
+                y = torch.addmm(pre[t], v, w_in)
+                if sizes is None:
+                    cur[i] = y
+                else:  # several linears on the same inputs: one product, then their columns
+                    for slot, part in zip(i, y.split(sizes, dim=1)):
+                        cur[slot] = part
             for out, i in zip(outs, keep):
                 out.append(cur[i])
             prev = cur
@@ -178,7 +203,7 @@ class GraphModule(nn.Module):
         cur = prev
         for _ in range(self.plan["ticks"]):
             cur = [None] * n
-            for i, node, refs, _, _ in comp["steps"]:
+            for (i,), node, refs, _ in comp["steps"]:
                 cur[i] = node([cur[j] if k == _CUR else prev[j] if k == _PREV else ext[j]
                                for k, j in refs])
             prev = cur
