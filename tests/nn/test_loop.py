@@ -39,23 +39,43 @@ def test_concat_with_outside_inputs_between_memory_matches_a_hand_loop():
 
 
 def test_linears_sharing_inside_inputs_run_as_one_product_per_step():
-    """p = W_p [x_t, h] and q = W_q [tanh(x_t), h] are fused per step; h = tanh(p + q)."""
+    """p = W_p [x_t, h], q = W_q [tanh(x_t), h] and r = W_r h (no bias) are one product per
+    step; h = tanh(p + q + r)."""
     g = Graph(("x",), (Node("a", "tanh"), Node("p", "linear", {"width": H}, merge="concat"),
                        Node("q", "linear", {"width": 4}, merge="concat"),
+                       Node("r", "linear", {"width": H, "bias": False}),
                        Node("h", "tanh", merge="add")),
-              (Edge("x", "a"), Edge("x", "p"), Edge("a", "q"), Edge("p", "h"), Edge("q", "h")),
-              "h", (MemoryLink("h", "p", port=1), MemoryLink("h", "q", port=1)))
+              (Edge("x", "a"), Edge("x", "p"), Edge("a", "q"), Edge("p", "h"), Edge("q", "h"),
+               Edge("r", "h")),
+              "h", (MemoryLink("h", "p", port=1), MemoryLink("h", "q", port=1),
+                    MemoryLink("h", "r")))
     m = _per_step(g, InputSpec("sequence", (T, C)), H)
     loop = next(c for c in m._steps if c["cyclic"])
-    assert [len(step[3]) for step in loop["steps"] if step[3]] == [2]
+    assert [len(step[3]) for step in loop["steps"] if step[3]] == [3]
     x = torch.randn(3, T, C)
-    p_lin, q_lin, proj = m.nodes["p"].op, m.nodes["q"].op, m.nodes["h"].merge.proj[1]
+    p_lin, q_lin, r_lin = (m.nodes[k].op for k in "pqr")
+    proj = m.nodes["h"].merge.proj[1]
     h = torch.zeros(3, H)
     ref = []
     for t in range(T):
         p = p_lin(torch.cat([x[:, t], h], dim=1))
         q = q_lin(torch.cat([torch.tanh(x[:, t]), h], dim=1))
-        h = torch.tanh(p + proj(q))  # q (4 wide) is projected to p's width
+        h = torch.tanh(p + proj(q) + r_lin(h))  # q (4 wide) is projected to p's width
+        ref.append(h)
+    assert (m(x) - torch.stack(ref, 1)).abs().max() <= 1e-6
+
+
+def test_a_plain_linear_alone_on_memory_is_not_fused():
+    g = Graph(("x",), (Node("a", "linear", {"width": H}), Node("r", "linear", {"width": H}),
+                       Node("h", "tanh", merge="add")),
+              (Edge("x", "a"), Edge("a", "h"), Edge("r", "h")), "h", (MemoryLink("h", "r"),))
+    m = _per_step(g, InputSpec("sequence", (T, C)), H)
+    loop = next(c for c in m._steps if c["cyclic"])
+    assert not any(step[3] for step in loop["steps"])
+    x = torch.randn(2, T, C)
+    h, ref = torch.zeros(2, H), []
+    for t in range(T):
+        h = torch.tanh(m.nodes["a"].op(x[:, t]) + m.nodes["r"].op(h))
         ref.append(h)
     assert (m(x) - torch.stack(ref, 1)).abs().max() <= 1e-6
 

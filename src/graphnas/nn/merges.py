@@ -34,7 +34,7 @@ class Merge(nn.Module):
             return torch.cat(xs, dim=1)
         if kind == "interp":
             g, a, b = xs
-            return b + g * (a - b)  # g * a + (1 - g) * b
+            return torch.lerp(b, a, g)  # g * a + (1 - g) * b, one kernel
         out = xs[0]
         for x in xs[1:]:
             if kind == "mul":

@@ -9,9 +9,9 @@ The loop over time is the hot path, so everything that does not depend on the st
 before it: each input is resolved to a slot of a list, and a concat-merged linear node that reads
 inputs from outside the loop is split, ``W [u, v] + b = (W_u u + b) + W_v v``, with the first
 term computed for every step at once before the loop (one matrix product instead of T); split
-linears whose inside inputs are the same (an LSTM's four gates) then share one product per step,
-their weights joined once per forward. Parameters and the function stay those of the graph.
-Only values read after the loop are stacked over time.
+linears whose inside inputs are the same (an LSTM's four gates; a GRU's two gates and its
+``W_hn h``) then share one product per step, their weights joined once per forward. Parameters
+and the function stay those of the graph. Only values read after the loop are stacked over time.
 """
 
 import torch
@@ -27,9 +27,10 @@ class Split:
     """A concat-merged linear node in a loop over time, split into its outside and inside parts.
 
     ``refs`` are the node's inputs from inside the loop, ``outside`` the ext slots of the others.
-    ``before(ext)`` returns the outside part for every step, (B, T, C_out), and the transposed
-    weight of the inside part; a step is then ``addmm(pre[t], inside, w_in_t)``: the same function
-    as the unsplit node, in one kernel per step.
+    ``before(ext, batch, length)`` returns the outside part for every step, (B, T, C_out), and the
+    transposed weight of the inside part; a step is then ``addmm(pre[t], inside, w_in_t)``: the
+    same function as the unsplit node, in one kernel per step. A linear with no outside input
+    (fused with split ones that read the same inside inputs) has just its bias as outside part.
     """
 
     def __init__(self, linear, widths, refs):
@@ -47,12 +48,15 @@ class Split:
             return weight[:, cols[0]:cols[0] + len(cols)]
         return weight[:, torch.tensor(cols, device=weight.device)]
 
-    def before(self, ext):
-        w = self.linear.weight
+    def before(self, ext, batch, length):
+        w, bias = self.linear.weight, self.linear.bias
+        if not self.outside:  # a plain linear fused with split ones: its outside part is b
+            b = bias if bias is not None else w.new_zeros(w.shape[0])
+            return b.expand(batch, length, w.shape[0]), w.t()
         outside = [ext[j] for j in self.outside]
         u = torch.cat(outside, dim=1) if len(outside) > 1 else outside[0]  # (B, Cu, T)
         pre = torch.nn.functional.linear(u.transpose(1, 2), self._cols(w, self.cols_out),
-                                         self.linear.bias)  # (B, T, C_out)
+                                         bias)  # (B, T, C_out)
         return pre, self._cols(w, self.cols_in).t()
 
 
@@ -105,14 +109,14 @@ class GraphModule(nn.Module):
 
     def _split_and_fuse(self, steps, members):
         """Split concat-merged linears that read outside values (see :class:`Split`); those whose
-        inside inputs are the same run as one product per step, at the first one's place."""
+        inside inputs are the same, and plain linears on just those inputs, run as one product
+        per step, at the first one's place."""
         out, groups = [], {}
         for step in steps:
             slots, _, refs, _ = step
             n, node = self.plan["nodes"][members[slots[0]]], self.nodes[members[slots[0]]]
-            kinds = [k == _EXT for k, _ in refs]
-            if (n["op"] != "linear" or n["merge"] != "concat" or node.gated or all(kinds)
-                    or not any(kinds)):
+            if (n["op"] != "linear" or node.gated or all(k == _EXT for k, _ in refs)
+                    or (len(refs) > 1 and n["merge"] != "concat")):
                 out.append(step)
                 continue
             split = Split(node.op, n["widths"], refs)
@@ -120,10 +124,19 @@ class GraphModule(nn.Module):
             if key in groups:
                 groups[key][0].append(slots[0])
                 groups[key][3].append(split)
+                groups[key][4].append(step)
             else:
-                groups[key] = (list(slots), None, split.refs, [split])
+                groups[key] = (list(slots), None, split.refs, [split], [step])
                 out.append(groups[key])
-        return out
+        fused = []
+        for step in out:  # a group without any outside part gains nothing: run it as it was
+            if len(step) == 4:
+                fused.append(step)
+            elif any(sp.outside for sp in step[3]):
+                fused.append(step[:4])
+            else:
+                fused.extend(step[4])
+        return fused
 
     def forward(self, x):
         plan = self.plan
@@ -156,7 +169,7 @@ class GraphModule(nn.Module):
             if splits is None:
                 plan.append((slots[0], node, refs, None, None, None))
                 continue
-            parts = [sp.before(ext) for sp in splits]
+            parts = [sp.before(ext, batch, length) for sp in splits]
             pre = torch.cat([p for p, _ in parts], dim=2) if len(parts) > 1 else parts[0][0]
             w_in = torch.cat([w for _, w in parts], dim=1) if len(parts) > 1 else parts[0][1]
             sizes = [w.shape[1] for _, w in parts] if len(parts) > 1 else None
