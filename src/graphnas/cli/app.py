@@ -43,6 +43,7 @@ def _root(
 
 def _register() -> None:
     from . import (  # noqa: F401  (commands register on import)
+        bench_cmd,
         demo_cmd,
         draw_cmd,
         export_cmd,
