@@ -34,6 +34,9 @@ class Merge(nn.Module):
             return torch.cat(xs, dim=1)
         if kind == "interp":
             g, a, b = xs
+            if not g.dtype == a.dtype == b.dtype:  # mixed precision (autocast): the widest
+                dtype = torch.promote_types(torch.promote_types(a.dtype, b.dtype), g.dtype)
+                g, a, b = g.to(dtype), a.to(dtype), b.to(dtype)
             return torch.lerp(b, a, g)  # g * a + (1 - g) * b, one kernel
         out = xs[0]
         for x in xs[1:]:

@@ -38,6 +38,7 @@ class Split:
         self.refs = [r for r in refs if r[0] != _EXT]
         self.outside = [j for k, j in refs if k == _EXT]
         self.cols_out, self.cols_in = [], []
+        self._index = {}  # (columns, device) -> index tensor, made once (no copy per forward)
         start = 0
         for w, (k, _) in zip(widths, refs):
             (self.cols_out if k == _EXT else self.cols_in).extend(range(start, start + w))
@@ -46,7 +47,10 @@ class Split:
     def _cols(self, weight, cols):
         if cols == list(range(cols[0], cols[0] + len(cols))):
             return weight[:, cols[0]:cols[0] + len(cols)]
-        return weight[:, torch.tensor(cols, device=weight.device)]
+        key = (id(cols), weight.device)
+        if key not in self._index:
+            self._index[key] = torch.tensor(cols, device=weight.device)
+        return weight.index_select(1, self._index[key])
 
     def before(self, ext, batch, length):
         w, bias = self.linear.weight, self.linear.bias

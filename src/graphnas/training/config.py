@@ -32,6 +32,8 @@ class Budget:
 
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 SCHEDULES = ("none", "cosine", "onecycle")
+CUDA_GRAPH = ("auto", "off")
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class TrainConfig:
     patience: int | None = None  # stop after this many evaluations without improvement
     max_seconds: float | None = None  # hard limit: a trial past it fails with "time limit"
     threads: int | None = None  # torch CPU threads (None: leave as is)
+    cuda_graph: str = "auto"  # auto: on a GPU, replay each step from a CUDA graph | off
+    precision: str = "fp32"  # fp32 | bf16 (autocast of the forward pass and loss)
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -61,6 +65,10 @@ class TrainConfig:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.schedule!r}; use one of "
                              f"{', '.join(SCHEDULES)}")
+        if self.cuda_graph not in CUDA_GRAPH:
+            raise ValueError(f"unknown cuda_graph {self.cuda_graph!r}; use auto or off")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; use fp32 or bf16")
         if not 0 < self.fidelity <= 1:
             raise ValueError("fidelity must be in (0, 1]")
         if self.batch_size < 1 or self.lr <= 0:

@@ -27,6 +27,7 @@ class Result:
     steps: int = 0
     error: str | None = None
     device: str = "cpu"
+    step_mode: str = ""  # how steps ran: "cuda graph", or eager and why
     fidelity: float = 1.0
     module: Any = field(default=None, repr=False, compare=False)
 

@@ -17,6 +17,7 @@ from graphnas.tasks import Task
 from .config import Budget, TrainConfig
 from .metrics import evaluate, loss_fn
 from .result import Result
+from .steps import CapturedStep, EagerStep, capture_problem
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +35,34 @@ def resolve_device(name: str) -> torch.device:
         raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
 
 
-def _optimizer(model: torch.nn.Module, c: TrainConfig) -> torch.optim.Optimizer:
-    p = model.parameters()
+def _optimizer(model: torch.nn.Module, c: TrainConfig,
+               device: torch.device) -> torch.optim.Optimizer:
+    """The optimizer; on a GPU the fused (or capturable) implementation with its learning rate
+    as a device tensor, so that a CUDA graph can replay its step and the schedule still moves."""
+    p = list(model.parameters())
+    gpu: dict = {}
+    if device.type == "cuda":
+        gpu = {"fused": True} if c.optimizer == "sgd" else {"capturable": True}
+        if c.optimizer in ("adam", "adamw"):
+            gpu["fused"] = True
+    lr = torch.tensor(c.lr, device=device) if gpu else c.lr
     if c.optimizer == "adam":
-        return torch.optim.Adam(p, lr=c.lr, weight_decay=c.weight_decay)
+        return torch.optim.Adam(p, lr=lr, weight_decay=c.weight_decay, **gpu)
     if c.optimizer == "adamw":
-        return torch.optim.AdamW(p, lr=c.lr, weight_decay=c.weight_decay)
+        return torch.optim.AdamW(p, lr=lr, weight_decay=c.weight_decay, **gpu)
     if c.optimizer == "rmsprop":
-        return torch.optim.RMSprop(p, lr=c.lr, weight_decay=c.weight_decay,
-                                   momentum=c.momentum)
-    return torch.optim.SGD(p, lr=c.lr, weight_decay=c.weight_decay, momentum=c.momentum,
-                           nesterov=True)
+        return torch.optim.RMSprop(p, lr=lr, weight_decay=c.weight_decay,
+                                   momentum=c.momentum, **gpu)
+    return torch.optim.SGD(p, lr=lr, weight_decay=c.weight_decay, momentum=c.momentum,
+                           nesterov=True, **gpu)
+
+
+def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+    for group in opt.param_groups:
+        if isinstance(group["lr"], torch.Tensor):
+            group["lr"].fill_(lr)  # in place: a captured step reads this tensor
+        else:
+            group["lr"] = lr
 
 
 def lr_factor(schedule: str, progress: float) -> float:
@@ -112,11 +130,13 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     total = budget.steps or math.inf
     if budget.epochs is not None:
         total = min(total, max(1, int(budget.epochs * per_epoch)))
-    opt = _optimizer(model, c)
-    criterion = loss_fn(task)
+    opt = _optimizer(model, c, device)
+    run_step = _step_runner(model, opt, loss_fn(task), xt, yt, c, device, batch, known)
+    # the loss flag is read every step on the CPU, at evaluations on a GPU (a read syncs)
+    check_every = 1 if device.type == "cpu" else c.eval_every
     curve: list = []
-    best_score, best_state, stale, step = -math.inf, None, 0, 0
-    order = torch.randperm(n_train, generator=gen)
+    best_score, best_state, stale, step, checked = -math.inf, None, 0, 0, 0
+    order = torch.randperm(n_train, generator=gen).to(device)
     cursor = 0
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(c.seed + 1)  # dropout
@@ -130,22 +150,18 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
             progress = step / total if total != math.inf else 0.0
             if budget.seconds is not None:
                 progress = max(progress, elapsed / budget.seconds)
-            for group in opt.param_groups:
-                group["lr"] = c.lr * lr_factor(c.schedule, progress)
+            if c.schedule != "none" or step == 0:
+                _set_lr(opt, c.lr * lr_factor(c.schedule, progress))
             if cursor + batch > n_train:
-                order, cursor = torch.randperm(n_train, generator=gen), 0
-            idx = order[cursor:cursor + batch].to(device)
+                order, cursor = torch.randperm(n_train, generator=gen).to(device), 0
+            loss = run_step(order[cursor:cursor + batch])
             cursor += batch
-            loss = criterion(model(xt[idx]), yt[idx])
-            if not torch.isfinite(loss):
-                raise _Stop(f"non-finite loss ({loss.item()}) at step {step}")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if c.grad_clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), c.grad_clip)
-            opt.step()
             step += 1
-            if step % c.eval_every == 0 or step >= total:
+            evaluating = step % c.eval_every == 0 or step >= total
+            if evaluating or step - checked >= check_every:
+                _check_loss(run_step.bad, loss, checked, step)
+                checked = step
+            if evaluating:
                 score = task.score(evaluate(model, xv, yv, task))
                 curve.append((step, loss.item(), score))
                 if score > best_score:
@@ -155,6 +171,8 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                     stale += 1
                     if c.patience is not None and stale >= c.patience:
                         break
+    _check_loss(run_step.bad, None, checked, step)
+    known["step_mode"] = run_step.mode
     if best_state is None or (curve and curve[-1][0] != step):
         score = task.score(evaluate(model, xv, yv, task))
         curve.append((step, curve[-1][1] if curve else float("nan"), score))
@@ -171,3 +189,21 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     return Result("ok", score=task.score(valid), valid=valid, test=test, curve=curve,
                   seconds=time.perf_counter() - start, steps=step,
                   module=model if keep_module else None, **known)
+
+
+def _step_runner(model, opt, criterion, xt, yt, c: TrainConfig, device, batch, known):
+    """Captured in a CUDA graph where that applies (see :mod:`.steps`), else eager."""
+    problem = capture_problem(device, c.cuda_graph)
+    if problem is None:
+        return CapturedStep(model, opt, criterion, xt, yt, c.grad_clip, c.precision,
+                            batch=batch)
+    step = EagerStep(model, opt, criterion, xt, yt, c.grad_clip, c.precision)
+    step.mode = problem
+    return step
+
+
+def _check_loss(bad: torch.Tensor, loss, since: int, step: int) -> None:
+    if bool(bad):
+        where = f"at step {step}" if step - since <= 1 else f"between steps {since + 1} and {step}"
+        value = f" ({loss.item()})" if loss is not None and step - since <= 1 else ""
+        raise _Stop(f"non-finite loss{value} {where}")
