@@ -35,3 +35,10 @@ def threads() -> int:
     import torch
 
     return torch.get_num_threads()
+
+
+def visible_gpu() -> tuple[str, bool]:
+    """The GPU a worker was given, and whether torch sees one."""
+    import torch
+
+    return os.environ.get("CUDA_VISIBLE_DEVICES", "?"), torch.cuda.is_available()

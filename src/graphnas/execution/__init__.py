@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .base import Executor, TrialTimeout, WorkerDied
+from .base import (
+    TRIALS_PER_GPU,
+    Executor,
+    TrialTimeout,
+    WorkerDied,
+    default_workers,
+    gpu_count,
+    gpu_slots,
+)
 from .processes import ProcessExecutor
 from .serial import SerialExecutor
 
@@ -23,5 +31,6 @@ def get_executor(name: str | None = None, workers: int = 1, **options) -> Execut
     raise ValueError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")
 
 
-__all__ = ["EXECUTORS", "Executor", "ProcessExecutor", "SerialExecutor", "TrialTimeout",
-           "WorkerDied", "get_executor"]
+__all__ = ["EXECUTORS", "TRIALS_PER_GPU", "Executor", "ProcessExecutor", "SerialExecutor",
+           "TrialTimeout", "WorkerDied", "default_workers", "get_executor", "gpu_count",
+           "gpu_slots"]

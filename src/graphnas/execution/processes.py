@@ -3,7 +3,9 @@
 Each worker is a long-lived process (spawned, so it starts clean of the parent's threads) with
 its own inbox; a monitor thread hands out trials, collects results, restarts a worker that died
 and retries its trial, and kills a worker whose trial ran out of time. Workers set their torch
-thread count so that several of them do not fight over the cores.
+thread count so that several of them do not fight over the cores. On a GPU machine each worker
+sees one GPU (``CUDA_VISIBLE_DEVICES``), several workers sharing a GPU as ``gpus_per_trial``
+allows.
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import Executor, TrialTimeout, WorkerDied
+from .base import Executor, TrialTimeout, WorkerDied, gpu_count, gpu_slots
 
 log = logging.getLogger(__name__)
 
 
-def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int) -> None:
+def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int,
+                 gpu: int | None) -> None:
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")  # the driver's own view
+    gpu_id = "" if gpu is None else visible[gpu] if visible[0] else str(gpu)
+    os.environ["CUDA_VISIBLE_DEVICES"] = gpu_id  # one GPU (or none), set before torch loads
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ["MKL_NUM_THREADS"] = str(threads)
     try:
@@ -37,6 +43,7 @@ def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int) ->
         torch.set_num_threads(threads)
     except ImportError:  # pragma: no cover - torch is a dependency
         pass
+    outbox.put((index, None, True, os.getpid()))  # ready: time limits count from here on
     parent = mp.parent_process()
     while True:
         try:
@@ -80,6 +87,7 @@ class _Worker:
     process: Any
     inbox: Any
     job: _Job | None = None
+    ready: bool = False  # booted (imports done); only then does it get trials
     history: list = field(default_factory=list)
 
 
@@ -91,15 +99,21 @@ class ProcessExecutor(Executor):
         threads_per_worker: torch/OpenMP threads in each (default: cores // workers, at least 1).
         timeout: seconds a trial may run before its worker is killed (None: no limit).
         retries: how often a trial whose worker died is run again before it fails.
+        gpus_per_trial: None spreads workers over the visible GPUs (several per GPU when there
+            are more workers than GPUs); 0 keeps trials on the CPU; a fraction f allows at most
+            1/f trials per GPU.
     """
 
     name = "processes"
 
     def __init__(self, workers: int = 2, threads_per_worker: int | None = None,
-                 timeout: float | None = None, retries: int = 2) -> None:
+                 timeout: float | None = None, retries: int = 2,
+                 gpus_per_trial: float | None = None) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
+        self.gpus = gpu_slots(workers, gpu_count() if gpus_per_trial != 0 else 0,
+                              gpus_per_trial)
         self.threads = threads_per_worker or max(1, (os.cpu_count() or 1) // workers)
         self.timeout = timeout
         self.retries = retries
@@ -150,7 +164,8 @@ class ProcessExecutor(Executor):
     # -- monitor thread --------------------------------------------------------------------
     def _start(self, index: int) -> _Worker:
         inbox = self._ctx.Queue()
-        p = self._ctx.Process(target=_worker_main, args=(inbox, self._outbox, index, self.threads),
+        args = (inbox, self._outbox, index, self.threads, self.gpus[index])
+        p = self._ctx.Process(target=_worker_main, args=args,
                               name=f"graphnas-worker-{index}", daemon=True)
         p.start()
         return _Worker(p, inbox)
@@ -171,15 +186,18 @@ class ProcessExecutor(Executor):
     def _dispatch(self) -> None:
         with self._lock:
             for w in self._pool:
-                if w.job is None and self._pending:
+                if w.ready and w.job is None and self._pending:
                     job = self._pending.popleft()
                     job.attempts += 1
                     job.started = time.monotonic()
                     w.job = job
                     w.inbox.put((job.id, job.fn, job.args))
 
-    def _finish(self, index: int, job_id: int, ok: bool, value: Any) -> None:
+    def _finish(self, index: int, job_id: int | None, ok: bool, value: Any) -> None:
         w = self._pool[index]
+        if job_id is None:  # a worker's ready message (value: its pid)
+            w.ready = w.ready or value == w.process.pid
+            return
         if w.job is None or w.job.id != job_id:
             return  # a result from a job that was already given up on
         job, w.job = w.job, None

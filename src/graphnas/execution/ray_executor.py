@@ -1,7 +1,9 @@
 """Ray: a local Ray instance, or an existing cluster joined by address.
 
-Each trial is a Ray task with its own CPU and (fractional) GPU request. Ray re-runs a task whose
-worker process died (``max_retries``); a trial past its time limit is cancelled by force.
+Each trial is a Ray task with its own CPU and (fractional) GPU request; on a cluster with GPUs,
+by default ``TRIALS_PER_GPU`` trials share each GPU. Ray re-runs a task whose
+worker process died (``max_retries``); a trial past its time limit is cancelled by force. The
+limit counts from when the trial could first run (not while it queues) and spans its retries.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from .base import Executor, TrialTimeout, WorkerDied
+from .base import TRIALS_PER_GPU, Executor, TrialTimeout, WorkerDied
 
 log = logging.getLogger(__name__)
 
 
 def _call(fn: Callable[..., Any], threads: int, *args: Any) -> Any:
-    import torch
+    import os
+    import sys
 
-    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # read by torch when a trial first loads it
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
     return fn(*args)
 
 
@@ -31,7 +36,8 @@ class RayExecutor(Executor):
     Args:
         workers: trials in flight at once (on a cluster: as many as its resources allow).
         address: a cluster to join (``ray start --head`` prints it); None starts a local instance.
-        cpus_per_trial, gpus_per_trial: each trial's resource request (gpus may be fractional).
+        cpus_per_trial, gpus_per_trial: each trial's resource request (gpus may be fractional;
+            None: 1 / TRIALS_PER_GPU where the cluster has GPUs, else 0).
         timeout: seconds a trial may run before it is cancelled.
         retries: re-runs of a trial whose worker died.
     """
@@ -39,7 +45,7 @@ class RayExecutor(Executor):
     name = "ray"
 
     def __init__(self, workers: int = 2, address: str | None = None, cpus_per_trial: float = 1,
-                 gpus_per_trial: float = 0, timeout: float | None = None,
+                 gpus_per_trial: float | None = None, timeout: float | None = None,
                  retries: int = 2) -> None:
         try:
             import ray
@@ -60,9 +66,15 @@ class RayExecutor(Executor):
             self._owns_ray = True
         else:
             self._owns_ray = False
+        if gpus_per_trial is None:
+            has_gpu = ray.cluster_resources().get("GPU", 0) > 0
+            gpus_per_trial = 1 / TRIALS_PER_GPU if has_gpu else 0
+        self.gpus_per_trial = gpus_per_trial
         self._remote = ray.remote(_call).options(
             num_cpus=cpus_per_trial, num_gpus=gpus_per_trial, max_retries=retries)
-        self._watch: dict[Any, tuple[Future, float]] = {}
+        # ref -> [future, start]; a trial's clock starts once it is among the first ``workers``
+        # unfinished ones (in submission order), i.e. could be running, not while it queues
+        self._watch: dict[Any, list] = {}
         self._lock = threading.Lock()
         self._closed = False
         self._watcher = threading.Thread(target=self._watch_timeouts, daemon=True)
@@ -73,7 +85,7 @@ class RayExecutor(Executor):
         ref = self._remote.remote(fn, self.threads, *args)
         future: Future = Future()
         with self._lock:
-            self._watch[ref] = (future, time.monotonic())
+            self._watch[ref] = [future, None]
 
         def settle(inner: Future) -> None:
             with self._lock:
@@ -103,7 +115,10 @@ class RayExecutor(Executor):
             time.sleep(0.2)
             now = time.monotonic()
             with self._lock:
-                late = [ref for ref, (_, t0) in self._watch.items() if now - t0 > self.timeout]
+                for entry in list(self._watch.values())[:self.workers]:
+                    entry[1] = now if entry[1] is None else entry[1]
+                late = [ref for ref, (_, t0) in self._watch.items()
+                        if t0 is not None and now - t0 > self.timeout]
             for ref in late:
                 log.warning("cancelling a trial past %.0f s", self.timeout)
                 self._ray.cancel(ref, force=True)
