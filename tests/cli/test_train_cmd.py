@@ -42,3 +42,15 @@ def test_graph_that_does_not_fit_the_task():
 def test_unknown_task():
     r = run("train", str(BASELINES / "mnist1d_cnn.json"), "--task", "mnist2d")
     assert r.returncode == 2 and "unknown task 'mnist2d'" in r.stderr
+
+
+def test_precision_and_step_mode_flags():
+    r = run("train", str(BASELINES / "digits_cnn.json"), "--task", "digits", "--steps", "20",
+            "--precision", "bf16", "--cuda-graph", "off", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["step_mode"] in ("capture off", "eager (cpu: CUDA graphs need a GPU)")
+    r = run("train", str(BASELINES / "digits_cnn.json"), "--task", "digits", "--precision",
+            "fp8")
+    assert r.returncode == 2 and "unknown precision 'fp8'" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -35,9 +35,12 @@ def test_captured_steps_match_eager(mnist1d, name, optimizer):
     assert captured.steps == eager.steps == 10 and len(captured.curve) == 10
     for (s1, l1, _), (s2, l2, _) in zip(eager.curve, captured.curve):
         assert s1 == s2 and l1 == pytest.approx(l2, rel=1e-3, abs=1e-5), s1
-    a, b = eager.module.state_dict(), captured.module.state_dict()
-    for k in a:
-        assert torch.allclose(a[k].float(), b[k].float(), rtol=1e-3, atol=1e-3), k
+    # the trained functions agree (raw weights need not: a bias before batch norm has a zero
+    # gradient up to rounding noise, which Adam turns into steps of +-lr either way)
+    x = torch.as_tensor(mnist1d.valid.x[:256]).cuda()
+    with torch.no_grad():
+        out_eager, out_captured = eager.module.train()(x), captured.module.train()(x)
+    assert torch.allclose(out_eager, out_captured, rtol=1e-3, atol=2e-3)
 
 
 def test_long_captured_run_learns_like_eager(mnist1d):

@@ -11,6 +11,7 @@ written. The wall-time budget covers the whole run: the search phases get ``sear
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,12 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
     store = RunStore(s.out, identity(s), s.to_dict())
     logging.getLogger("graphnas").addHandler(_file_log(store.dir / "log.txt"))
     space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
-    threads = max(1, 2 // s.workers) if s.workers > 1 else None
+    threads = max(1, (os.cpu_count() or 1) // s.workers) if s.workers > 1 else None
     objective = TrainingObjective(task.ref, Budget(steps=s.trial_steps),
                                   TrainConfig(eval_every=max(1, s.trial_steps // 3),
-                                              threads=threads,
+                                              threads=threads, precision=s.precision,
                                               max_seconds=max(60.0, s.trial_steps * 0.5)))
-    options = {"address": s.address} if s.executor == "ray" and s.address else {}
-    executor = get_executor(s.executor, s.workers, **options)
+    executor = get_executor(s.executor, s.workers, **_executor_options(s))
     search_seconds = None if s.budget is None else s.budget * SEARCH_SHARE
     phases: list = []
     with SearchProgress(progress, task.metric) as bar:
@@ -138,6 +138,15 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
                                                   "phases": phases})
     store.close()
     return out
+
+
+def _executor_options(s: SearchSettings) -> dict[str, Any]:
+    if s.workers <= 1 and s.executor in (None, "serial"):
+        return {}
+    options: dict[str, Any] = {"gpus_per_trial": s.gpus_per_trial}
+    if s.executor == "ray" and s.address:
+        options["address"] = s.address
+    return options
 
 
 def _progress_events(bar: SearchProgress):

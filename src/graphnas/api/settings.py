@@ -41,7 +41,9 @@ class SearchSettings:
     strategy: str = "hybrid"  # random | evolution | reinforce | differentiable | hybrid
     trials: int | None = None  # stop after this many trials (None: only the time budget)
     budget: float | None = 600.0  # wall-clock seconds for the whole search (None: only trials)
-    workers: int = 1  # trials in flight at once
+    workers: int | None = None  # trials in flight (None: 1 on a CPU, several per GPU)
+    gpus_per_trial: float | None = None  # GPU share of a trial (None: workers spread evenly)
+    precision: str = "fp32"  # fp32 | bf16 (autocast in every trial's training)
     executor: str | None = None  # serial | processes | ray (default: serial for one worker)
     address: str | None = None  # a Ray cluster to join
     seed: int = 0
@@ -60,8 +62,16 @@ class SearchSettings:
             raise ValueError("give a budget: --trials N and/or --budget 20m")
         if self.trials is not None and self.trials < 1:
             raise ValueError("--trials must be at least 1")
+        if self.workers is None:
+            from graphnas.execution import default_workers
+
+            self.workers = default_workers()
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if self.precision not in ("fp32", "bf16"):
+            raise ValueError(f"--precision: unknown value {self.precision!r}; use fp32 or bf16")
+        if self.gpus_per_trial is not None and not 0 <= self.gpus_per_trial <= 1:
+            raise ValueError("--gpus-per-trial must be between 0 and 1")
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -51,7 +51,12 @@ def search(
     strategy: str = typer.Option(None, "--strategy", help=f"{', '.join(STRATEGIES)}."),
     trials: int = typer.Option(None, "--trials", help="Stop after this many trials."),
     budget: str = typer.Option(None, "--budget", help="Wall time of the whole run, e.g. 20m."),
-    workers: int = typer.Option(None, "--workers", help="Trials in flight at once."),
+    workers: int = typer.Option(None, "--workers", help="Trials in flight at once (default: 1 "
+                                "on a CPU, several per GPU)."),
+    gpus_per_trial: float = typer.Option(None, "--gpus-per-trial", help="GPU share of one "
+                                         "trial, e.g. 0.125 for 8 per GPU; 0 keeps trials on "
+                                         "the CPU."),
+    precision: str = typer.Option(None, "--precision", help="fp32 or bf16 (autocast)."),
     executor: str = typer.Option(None, "--executor", help="serial, processes or ray."),
     address: str = typer.Option(None, "--address", help="Ray cluster address to join."),
     seed: int = typer.Option(None, "--seed", help="Seed of the whole search."),
@@ -68,10 +73,12 @@ def search(
     _check(strategy, STRATEGIES, "--strategy")
     _check(space, space_names(), "--space")
     _check(executor, list(EXECUTORS), "--executor")
+    _check(precision, ["fp32", "bf16"], "--precision")
     base = load_settings(config) if config else {}
     flags = {"task": task, "data": str(data) if data else None, "target": target,
              "space": space, "strategy": strategy, "trials": trials,
              "budget": parse_duration(budget) if budget else None, "workers": workers,
+             "gpus_per_trial": gpus_per_trial, "precision": precision,
              "executor": executor, "address": address, "seed": seed,
              "out": str(out) if out else None, "trial_steps": trial_steps,
              "retrain_steps": retrain_steps}

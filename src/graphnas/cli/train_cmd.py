@@ -35,6 +35,9 @@ def train_cmd(
     lr: float = typer.Option(3e-3, "--lr", help="Peak learning rate."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, batches and split."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
+    precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast)."),
+    cuda_graph: str = typer.Option("auto", "--cuda-graph", help="auto (replay steps from a "
+                                   "CUDA graph on a GPU) or off."),
     save: Path = typer.Option(None, "--save", help="Folder for model.pt, graph.json, spec.json."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -44,7 +47,11 @@ def train_cmd(
     validate(g, t.input_spec)  # a graph that does not fit the task is the user's error: exit 2
     if steps is None and epochs is None and seconds is None:
         steps = 3000
-    cfg = TrainConfig(lr=lr, seed=seed, device=device)
+    try:
+        cfg = TrainConfig(lr=lr, seed=seed, device=device, precision=precision,
+                          cuda_graph=cuda_graph)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     r = train(g, t, Budget(steps, epochs, seconds), cfg, evaluate_test=True,
               keep_module=save is not None)
     if not r.ok:
@@ -55,10 +62,12 @@ def train_cmd(
     summary = {"graph": str(graph), "task": t.name, "metric": r.metric,
                "valid_metric": r.valid_metric, "test_metric": r.test_metric, "valid": r.valid,
                "test": r.test, "params": r.params, "flops": r.flops, "steps": r.steps,
-               "seconds": round(r.seconds, 3), "device": r.device}
+               "seconds": round(r.seconds, 3), "device": r.device,
+               "step_mode": r.step_mode}
     if as_json:
         typer.echo(json.dumps(summary))
         return
     typer.echo(f"{t.describe()}\n{g.name or graph.name}: {r.params} parameters, {r.steps} "
-               f"steps in {r.seconds:.1f} s on {r.device}\nvalidation {r.metric} "
+               f"steps in {r.seconds:.1f} s on {r.device} ({r.step_mode})\n"
+               f"validation {r.metric} "
                f"{r.valid_metric:.4f}   test {r.metric} {r.test_metric:.4f}")

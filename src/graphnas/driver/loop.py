@@ -151,7 +151,8 @@ def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialReco
     if isinstance(out, TrialOutcome):
         out = out.to_dict()
     ok = out.get("status") == "ok" and out.get("score") is not None
-    metrics = {k: out[k] for k in ("valid", "test", "curve", "steps", "device") if k in out}
+    kept = ("valid", "test", "curve", "steps", "device", "step_mode")
+    metrics = {k: out[k] for k in kept if k in out}
     metrics.update(out.get("metrics") or {})
     return store.finish_trial(tid, TrialState.COMPLETE if ok else TrialState.FAILED,
                               out.get("score") if ok else None, metrics, out.get("params"),
