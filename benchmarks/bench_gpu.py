@@ -1,6 +1,7 @@
 """Issue 10 on a GPU: per-trial time eager vs captured (CUDA graph), and trials per hour per GPU.
 
-Run:  python benchmarks/bench_gpu.py [--part trial|throughput|all] [--steps 3000]
+Run:  python benchmarks/bench_gpu.py [--part trial|throughput|profile|all] [--steps 3000]
+      [--repeats 1] [--graphs gru ...] [--modes eager captured bf16]
       [--concurrency 1 4 8 16] [--json FILE]
 
 ``trial``: each MNIST-1D baseline and the memory-link GRU graph (the GRU written with primitive
@@ -31,33 +32,40 @@ from graphnas.tasks import get_task
 from graphnas.tasks.baselines import baselines_for
 from graphnas.training import Budget, TrainConfig, train
 
+MODES = {"eager": TrainConfig(cuda_graph="off"), "captured": TrainConfig(),
+         "bf16": TrainConfig(precision="bf16")}
 
-def trial_times(steps: int, repeats: int) -> list[dict]:
+
+def trial_times(steps: int, repeats: int, names: list[str] | None = None,
+                modes: list[str] | None = None) -> list[dict]:
     task = get_task("mnist1d")
     graphs = baselines_for("mnist1d")  # bn_cnn, cnn, conv_gru, gru (the memory-link GRU)
     rows = []
     for name, graph in graphs.items():
-        runs: dict[str, list] = {"eager": [], "captured": [], "bf16": []}
-        configs = {"eager": TrainConfig(cuda_graph="off"), "captured": TrainConfig(),
-                   "bf16": TrainConfig(precision="bf16")}
+        if names and name not in names:
+            continue
+        configs = {m: c for m, c in MODES.items() if not modes or m in modes}
+        runs: dict[str, list] = {m: [] for m in configs}
         for _ in range(repeats):
             for mode, cfg in configs.items():
                 torch.cuda.synchronize()
                 r = train(graph, task, Budget(steps=steps), cfg)
                 assert r.ok, (name, mode, r.error)
                 runs[mode].append(r)
-        row = {"graph": name, "params": runs["eager"][0].params,
-               "step_mode": runs["captured"][0].step_mode}
+        first = next(iter(runs.values()))[0]
+        row = {"graph": name, "params": first.params}
         for mode, rs in runs.items():
             row[f"{mode}_s"] = statistics.median(r.seconds for r in rs)
+            row[f"{mode}_all_s"] = [round(r.seconds, 3) for r in rs]
             row[f"{mode}_valid"] = rs[0].valid_metric
-        row["speedup"] = row["eager_s"] / row["captured_s"]
+            row[f"{mode}_step_mode"] = rs[0].step_mode
+        if "eager" in runs and "captured" in runs:
+            row["speedup"] = row["eager_s"] / row["captured_s"]
         rows.append(row)
-        print(f"{name:<10} params {row['params']:>6}  eager {row['eager_s']:6.2f} s  "
-              f"captured {row['captured_s']:6.2f} s  x{row['speedup']:4.1f}  "
-              f"bf16 {row['bf16_s']:6.2f} s   valid eager {row['eager_valid']:.4f} "
-              f"captured {row['captured_valid']:.4f} bf16 {row['bf16_valid']:.4f}  "
-              f"[{row['step_mode']}]", flush=True)
+        cells = "  ".join(f"{m} {row[f'{m}_s']:6.2f} s (valid {row[f'{m}_valid']:.4f})"
+                          for m in runs)
+        speedup = f"  x{row['speedup']:4.1f}" if "speedup" in row else ""
+        print(f"{name:<10} params {row['params']:>6}  {cells}{speedup}", flush=True)
     return rows
 
 
@@ -128,6 +136,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8, 16])
+    ap.add_argument("--graphs", nargs="+", help="only these MNIST-1D baselines (trial part)")
+    ap.add_argument("--modes", nargs="+", choices=list(MODES), help="only these (trial part)")
     ap.add_argument("--json", help="write the figures to this file")
     args = ap.parse_args()
     if not torch.cuda.is_available():
@@ -137,7 +147,7 @@ def main() -> None:
           flush=True)
     out: dict = {"device": props.name, "torch": torch.__version__, "steps": args.steps}
     if args.part in ("trial", "all"):
-        out["trial"] = trial_times(args.steps, args.repeats)
+        out["trial"] = trial_times(args.steps, args.repeats, args.graphs, args.modes)
     if args.part == "profile":
         out["profile"] = profile()
     if args.part in ("throughput", "all"):

@@ -1,5 +1,6 @@
 """Reference tests: built graphs compute what PyTorch's own modules compute."""
 
+import pytest
 import torch
 from torch import nn
 
@@ -78,6 +79,39 @@ def test_gradients_through_time_pass_gradcheck():
                   OutputSpec("regression", 2)).double()
         x = torch.randn(2, 3, 2, dtype=torch.float64, requires_grad=True)
         assert torch.autograd.gradcheck(m, (x,), eps=1e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm", "elman_rnn"])  # split linears in loops
+def test_weight_gradients_over_time_match_per_step_ones(name):
+    """In training, an in-loop weight's gradient is one product over all steps (see
+    ``WeightGradOverTime``); in eval mode (the same function here) it is summed step by step."""
+    torch.manual_seed(0)
+    m = build(load_example(name), InputSpec("sequence", (12, 3)),
+              OutputSpec("classes", 4)).double()
+    x = torch.randn(5, 12, 3, dtype=torch.float64)
+    grads, nodes = [], []
+    for training in (True, False):
+        m.train(training)
+        m.zero_grad()
+        loss = m(x).square().sum()
+        nodes.append(_backward_node_names(loss.grad_fn))
+        loss.backward()
+        grads.append({k: p.grad.clone() for k, p in m.named_parameters() if p.grad is not None})
+    assert grads[0].keys() == grads[1].keys() and grads[0]
+    for k in grads[0]:
+        assert torch.allclose(grads[0][k], grads[1][k], rtol=1e-9, atol=1e-12), k
+    assert "WeightGradOverTimeBackward" in nodes[0] and "WeightGradOverTimeBackward" not in nodes[1]
+
+
+def _backward_node_names(fn) -> set[str]:
+    seen, todo = set(), [fn]
+    while todo:
+        f = todo.pop()
+        if f is None or f in seen:
+            continue
+        seen.add(f)
+        todo.extend(nxt for nxt, _ in f.next_functions)
+    return {type(f).__name__ for f in seen}
 
 
 class HandResidual(nn.Module):

@@ -64,6 +64,28 @@ class Split:
         return pre, self._cols(w, self.cols_in).t()
 
 
+class WeightGradOverTime(torch.autograd.Function):
+    """``pre`` passes through; the gradient of the in-loop weight is computed here, once.
+
+    A step of a split linear is ``y_t = pre_t + v_t W``, and the gradient reaching ``pre_t`` is
+    that of ``y_t``. So instead of one product per step for W's gradient (and a sum of T
+    partial gradients), the steps multiply by a detached W and this function's backward gives
+    ``dW = sum_t v_t^T dy_t`` as one product over all steps, as cuDNN's RNNs do; ``inputs`` is
+    the list of the steps' ``v_t`` (detached), filled during the loop.
+    """
+
+    @staticmethod
+    def forward(ctx, pre, weight, inputs):  # pre (B, T, C_out), weight (C_in, C_out)
+        ctx.inputs, ctx.weight_dtype = inputs, weight.dtype
+        return pre.view_as(pre)
+
+    @staticmethod
+    def backward(ctx, grad):  # grad (B, T, C_out)
+        v = torch.stack(ctx.inputs, dim=1).to(grad.dtype)  # (B, T, C_in)
+        grad_w = v.reshape(-1, v.shape[-1]).t() @ grad.reshape(-1, grad.shape[-1])
+        return grad, grad_w.to(ctx.weight_dtype), None
+
+
 class GraphModule(nn.Module):
     """A network built from a graph. ``forward(x)`` takes the task's batched input."""
 
@@ -167,17 +189,24 @@ class GraphModule(nn.Module):
         ext_steps = [v.unbind(-1) for v in ext]  # T tensors of (B, C) each
         length = ext[0].shape[-1] if ext else self.plan["length"]
         batch, device = next(iter(vals.values())).shape[0], self.head.weight.device
-        # the step plan: (slots, function, refs, outside part per step, inside weight, sizes)
+        # the step plan: (slots, function, refs, outside part per step, inside weight, sizes,
+        # the list that keeps each step's inside inputs for the weight's gradient, or None)
         plan = []
         for slots, node, refs, splits in comp["steps"]:
             if splits is None:
-                plan.append((slots[0], node, refs, None, None, None))
+                plan.append((slots[0], node, refs, None, None, None, None))
                 continue
             parts = [sp.before(ext, batch, length) for sp in splits]
             pre = torch.cat([p for p, _ in parts], dim=2) if len(parts) > 1 else parts[0][0]
             w_in = torch.cat([w for _, w in parts], dim=1) if len(parts) > 1 else parts[0][1]
             sizes = [w.shape[1] for _, w in parts] if len(parts) > 1 else None
-            plan.append((slots if sizes else slots[0], None, refs, pre.unbind(1), w_in, sizes))
+            kept = None
+            if self.training and torch.is_grad_enabled() and w_in.requires_grad:
+                kept = []
+                pre = WeightGradOverTime.apply(pre, w_in, kept)
+                w_in = w_in.detach()
+            plan.append((slots if sizes else slots[0], None, refs, pre.unbind(1), w_in, sizes,
+                         kept))
         n = len(comp["ids"])
         prev = [None] * n
         for i, z in zip(comp["mem"], self._zeros(comp, batch, device)):
@@ -187,7 +216,7 @@ class GraphModule(nn.Module):
         cur = [None] * n
         for t in range(length):
             cur = [None] * n
-            for i, node, refs, pre, w_in, sizes in plan:
+            for i, node, refs, pre, w_in, sizes, kept in plan:
                 ins = [cur[j] if k == _CUR else prev[j] if k == _PREV else ext_steps[j][t]
                        for k, j in refs]
                 if pre is None:
@@ -195,6 +224,8 @@ class GraphModule(nn.Module):
                     continue
                 v = ins[0] if len(ins) == 1 else torch.cat(ins, dim=1)
                 y = torch.addmm(pre[t], v, w_in)
+                if kept is not None:
+                    kept.append(v.detach())
                 if sizes is None:
                     cur[i] = y
                 else:  # several linears on the same inputs: one product, then their columns
