@@ -129,3 +129,17 @@ def test_result_round_trips_as_json(digits):
     r = train(load_example("cnn2d"), digits, Budget(steps=20), FAST)
     back = Result.from_dict(json.loads(json.dumps(r.to_dict())))
     assert back.valid == r.valid and back.curve == r.curve
+
+
+def test_the_result_says_how_steps_ran(digits):
+    r = train(load_example("cnn2d"), digits, Budget(steps=5), TrainConfig(device="cpu"))
+    assert r.step_mode == "eager (cpu: CUDA graphs need a GPU)"
+    r = train(load_example("cnn2d"), digits, Budget(steps=5),
+              TrainConfig(device="cpu", cuda_graph="off", precision="bf16"))
+    assert r.ok and r.step_mode == "capture off"
+
+
+@pytest.mark.parametrize("field, value", [("cuda_graph", "always"), ("precision", "fp16")])
+def test_unknown_step_settings_are_refused(field, value):
+    with pytest.raises(ValueError, match=f"unknown {field}"):
+        TrainConfig(**{field: value})
