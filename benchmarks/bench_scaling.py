@@ -11,6 +11,7 @@ excluded, as a long search amortises it).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
@@ -27,7 +28,7 @@ from graphnas.training import Budget, TrainConfig
 def throughput(executor: str, workers: int, trials: int, steps: int) -> float:
     task = get_task("mnist1d")
     space = get_space("macro", task.input_spec, task.output_spec, n_nodes=4, memory=False)
-    threads = max(1, 2 // workers)
+    threads = max(1, (os.cpu_count() or 1) // workers)
     objective = TrainingObjective(task.ref, Budget(steps=steps),
                                   TrainConfig(eval_every=steps, threads=threads))
     folder = tempfile.mkdtemp()
