@@ -56,3 +56,9 @@ def test_plain_progress_lines(capsys):
         p.update(done=1, best=0.5, in_flight=1)
     err = capsys.readouterr().err
     assert "trials 1/10 done" in err and "best accuracy 0.5000" in err
+
+
+def test_progress_shows_the_metric_not_the_score(capsys):
+    with SearchProgress("plain", metric="mse") as p:
+        p.update(done=1, best=-0.0125)  # a regression's score is -mse
+    assert "best mse 0.0125" in capsys.readouterr().err

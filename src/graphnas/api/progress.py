@@ -13,6 +13,9 @@ from rich.table import Table
 MODES = ("auto", "rich", "plain", "quiet")
 
 
+LOWER_IS_BETTER = {"mse"}  # metrics whose score (higher is better) is their negation
+
+
 @dataclass
 class ProgressState:
     phase: str = "search"
@@ -79,7 +82,7 @@ class SearchProgress:
 
     def line(self) -> str:
         s = self.state
-        best = "-" if s.best is None else f"{s.best:.4f}"
+        best = self._best()
         total = f"/{s.trials}" if s.trials else ""
         left = ""
         if s.budget is not None:
@@ -87,13 +90,20 @@ class SearchProgress:
         return (f"[{s.phase}] trials {s.done}{total} done, {s.failed} failed, {s.in_flight} in "
                 f"flight | best {self.metric} {best} | {self.elapsed():.0f}s{left}")
 
+    def _best(self) -> str:
+        """The best trial's metric (the state holds its score: -mse for a regression)."""
+        best = self.state.best
+        if best is None:
+            return "-"
+        return f"{-best if self.metric in LOWER_IS_BETTER else best:.4f}"
+
     def _table(self) -> Table:
         s = self.state
         t = Table(title="graphnas search", show_header=False, box=None)
         t.add_row("phase", s.phase)
         t.add_row("trials", f"{s.done}" + (f" / {s.trials}" if s.trials else "")
                   + f" done, {s.failed} failed, {s.in_flight} in flight")
-        t.add_row(f"best {self.metric}", "-" if s.best is None else f"{s.best:.4f}")
+        t.add_row(f"best {self.metric}", self._best())
         t.add_row("elapsed", f"{self.elapsed():.0f} s")
         if s.budget is not None:
             t.add_row("budget left", f"{max(0.0, s.budget - self.elapsed()):.0f} s")
