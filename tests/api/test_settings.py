@@ -62,3 +62,13 @@ def test_progress_shows_the_metric_not_the_score(capsys):
     with SearchProgress("plain", metric="mse") as p:
         p.update(done=1, best=-0.0125)  # a regression's score is -mse
     assert "best mse 0.0125" in capsys.readouterr().err
+
+
+def test_the_retraining_fits_in_what_the_budget_has_left():
+    from graphnas.api.search import MIN_RETRAIN_SHARE, _retrain_budget
+
+    s = SearchSettings(budget=600, retrain_steps=3000)
+    assert _retrain_budget(s, 420.0).seconds == pytest.approx(180)
+    assert _retrain_budget(s, 420.0).steps == 3000
+    assert _retrain_budget(s, 700.0).seconds == pytest.approx(600 * MIN_RETRAIN_SHARE)
+    assert _retrain_budget(SearchSettings(budget=None, trials=5), 1e6).seconds is None

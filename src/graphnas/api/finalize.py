@@ -18,22 +18,23 @@ from graphnas.training import Budget, Result, TrainConfig, save_model, train
 log = logging.getLogger(__name__)
 
 
-def retrain(graph: Graph, task: Task, steps: int, seed: int, threads: int | None) -> Result:
-    """The standard protocol, with the test split measured once at the end."""
-    return train(graph, task, Budget(steps=steps), TrainConfig(seed=seed, threads=threads),
+def retrain(graph: Graph, task: Task, budget: Budget, seed: int, threads: int | None) -> Result:
+    """The standard protocol within ``budget`` (its steps, and the run's time left), with the
+    test split measured once at the end."""
+    return train(graph, task, budget, TrainConfig(seed=seed, threads=threads),
                  evaluate_test=True, keep_module=True)
 
 
-def submit_baselines(task: Task, store: RunStore, steps: int, seed: int, executor,
+def submit_baselines(task: Task, store: RunStore, budget: Budget, seed: int, executor,
                      threads: int | None) -> dict[str, Any]:
     """Start training the task's hand-designed baselines (those not cached in the run) with
-    the standard protocol on the executor; returns name -> future."""
+    the standard protocol and the same budget as the retraining, on the executor; returns
+    name -> future."""
     from graphnas.driver import TrainingObjective
 
     path = store.dir / "baselines.json"
     cached = json.loads(path.read_text()) if path.exists() else {}
-    job = TrainingObjective(task.ref, Budget(steps=steps), TrainConfig(threads=threads),
-                            evaluate_test=True)
+    job = TrainingObjective(task.ref, budget, TrainConfig(threads=threads), evaluate_test=True)
     return {name: executor.submit(job, graph.to_json(None), seed)
             for name, graph in baselines_for(task.name).items() if name not in cached}
 

@@ -31,6 +31,7 @@ from .settings import SearchSettings
 
 log = logging.getLogger(__name__)
 SEARCH_SHARE = 0.7  # of a wall-time budget, for the search phases; the rest retrains
+MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
 
 
 @dataclass
@@ -112,11 +113,12 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
             if best_graph is None:
                 raise RuntimeError("every trial failed; see the run's report.html and log.txt")
             bar.update(phase="retrain")
-            bar.message(f"retraining the best graph for {s.retrain_steps} steps, and the "
-                        f"hand-designed baselines with the same protocol")
-            pending = finalize.submit_baselines(task, store, s.retrain_steps, s.seed, executor,
-                                                threads)
-            result = finalize.retrain(best_graph, task, s.retrain_steps, s.seed, threads)
+            final = _retrain_budget(s, store.now())
+            limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
+            bar.message(f"retraining the best graph for {s.retrain_steps} steps{limit}, and "
+                        f"the hand-designed baselines with the same protocol")
+            pending = finalize.submit_baselines(task, store, final, s.seed, executor, threads)
+            result = finalize.retrain(best_graph, task, final, s.seed, threads)
             baselines = finalize.baseline_scores(store, pending)
         except BaseException:
             store.close()
@@ -131,13 +133,23 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
     out = SearchResult(store.dir, best_graph, result.valid_metric, result.test_metric,
                        task.metric, result.params, trials, baselines, result.module)
     final = {"valid_metric": result.valid_metric, "test_metric": result.test_metric,
-             "params": result.params}
+             "params": result.params, "retrain_steps": result.steps}
     finalize.report(store, Path(s.out).name, task, s.to_dict(), best_graph, final, baselines,
                     phases)
     write_json_atomic(store.dir / "result.json", {**out.summary(), "files": files,
+                                                  "retrain_steps": result.steps,
                                                   "phases": phases})
     store.close()
     return out
+
+
+def _retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
+    """The standard protocol's steps, within what the wall-time budget has left (at least
+    ``MIN_RETRAIN_SHARE`` of it, when the search ran over)."""
+    if s.budget is None:
+        return Budget(steps=s.retrain_steps)
+    left = max(s.budget - elapsed, MIN_RETRAIN_SHARE * s.budget)
+    return Budget(steps=s.retrain_steps, seconds=left)
 
 
 def _executor_options(s: SearchSettings) -> dict[str, Any]:
