@@ -131,7 +131,7 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     if budget.epochs is not None:
         total = min(total, max(1, int(budget.epochs * per_epoch)))
     opt = _optimizer(model, c, device)
-    run_step = _step_runner(model, opt, loss_fn(task), xt, yt, c, device, batch, known)
+    run_step = _step_runner(model, opt, loss_fn(task), xt, yt, c, device, batch)
     # the loss flag is read every step on the CPU, at evaluations on a GPU (a read syncs)
     check_every = 1 if device.type == "cpu" else c.eval_every
     curve: list = []
@@ -150,7 +150,7 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
             progress = step / total if total != math.inf else 0.0
             if budget.seconds is not None:
                 progress = max(progress, elapsed / budget.seconds)
-            if c.schedule != "none" or step == 0:
+            if c.schedule != "none":  # else the optimizer's own lr, c.lr, stays
                 _set_lr(opt, c.lr * lr_factor(c.schedule, progress))
             if cursor + batch > n_train:
                 order, cursor = torch.randperm(n_train, generator=gen).to(device), 0
@@ -191,7 +191,7 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                   module=model if keep_module else None, **known)
 
 
-def _step_runner(model, opt, criterion, xt, yt, c: TrainConfig, device, batch, known):
+def _step_runner(model, opt, criterion, xt, yt, c: TrainConfig, device, batch):
     """Captured in a CUDA graph where that applies (see :mod:`.steps`), else eager."""
     problem = capture_problem(device, c.cuda_graph)
     if problem is None:
