@@ -10,11 +10,13 @@ from .base import Strategy
 from .evolution import RegularizedEvolution
 from .random_search import RandomSearch
 from .reinforce import Reinforce
+from .surrogate import SurrogateSearch
 
 STRATEGIES: dict[str, type[Strategy]] = {
     "random": RandomSearch,
     "evolution": RegularizedEvolution,
     "reinforce": Reinforce,
+    "surrogate": SurrogateSearch,
 }
 
 
