@@ -1,10 +1,12 @@
 """B6: trials per hour of a fixed MNIST-1D search with 1 and 2 workers, processes and Ray.
 
-Run:  .venv/bin/python benchmarks/bench_scaling.py [--trials 16] [--steps 200]
+Run:  .venv/bin/python benchmarks/bench_scaling.py [--trials 16] [--steps 200] [--threads 1]
 
 The same seeded random search (the macro space, ``--trials`` trials of ``--steps`` training
-steps each) runs with each executor and worker count; each worker gets cores // workers torch
-threads. Throughput counts from the first trial's start to the last trial's end (pool start-up
+steps each) runs with each executor and worker count. ``--threads share`` (the default) gives
+each worker cores // workers torch threads, so one worker uses every core through torch's
+intra-op threads; ``--threads N`` gives every worker N threads, which measures how the pool
+itself scales with workers of a fixed size. Throughput counts from the first trial's start to the last trial's end (pool start-up
 excluded, as a long search amortises it).
 """
 
@@ -25,10 +27,11 @@ from graphnas.tasks import get_task
 from graphnas.training import Budget, TrainConfig
 
 
-def throughput(executor: str, workers: int, trials: int, steps: int) -> float:
+def throughput(executor: str, workers: int, trials: int, steps: int, per_worker: str) -> float:
     task = get_task("mnist1d")
     space = get_space("macro", task.input_spec, task.output_spec, n_nodes=4, memory=False)
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = (max(1, (os.cpu_count() or 1) // workers) if per_worker == "share"
+               else int(per_worker))
     objective = TrainingObjective(task.ref, Budget(steps=steps),
                                   TrainConfig(eval_every=steps, threads=threads))
     folder = tempfile.mkdtemp()
@@ -58,13 +61,18 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=16)
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--executors", nargs="+", default=["processes", "ray"])
+    ap.add_argument("--threads", default="share",
+                    help="torch threads per worker: 'share' (cores // workers) or a number")
     args = ap.parse_args()
-    print(f"B6: random search on MNIST-1D, {args.trials} trials x {args.steps} steps")
+    if args.threads != "share" and not args.threads.isdigit():
+        ap.error("--threads takes 'share' or a number")
+    print(f"B6: random search on MNIST-1D, {args.trials} trials x {args.steps} steps, "
+          f"threads per worker: {args.threads}")
     print("| executor | 1 worker (trials/h) | 2 workers (trials/h) | speed-up |")
     print("| --- | --- | --- | --- |")
     for name in args.executors:
-        one = throughput(name, 1, args.trials, args.steps)
-        two = throughput(name, 2, args.trials, args.steps)
+        one = throughput(name, 1, args.trials, args.steps, args.threads)
+        two = throughput(name, 2, args.trials, args.steps, args.threads)
         print(f"| {name} | {one:.0f} | {two:.0f} | {two / one:.2f}x |", flush=True)
 
 
