@@ -54,6 +54,18 @@ def test_restricted_space_gives_a_smaller_supergraph(mnist):
         "conv1d", "relu"}
 
 
+def test_a_node_left_with_time_mixing_ops_only_still_relaxes(mnist):
+    """With memory the body runs step by step, without convolutions: a node restricted to
+    convolutions runs a stand-in there and discretises to one of its own ops."""
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=3, memory=True)
+    small = space.restrict({"node1.op": ["conv3", "conv5"]})
+    m = MacroSupergraph(small, mnist.input_spec, mnist.output_spec)
+    assert m.per_step
+    m(torch.as_tensor(mnist.train.x[:4])).sum().backward()
+    g = m.discretise()
+    assert small.contains(g) and g.node("n1").op == "conv1d"
+
+
 @pytest.mark.parametrize("order", ["first", "second", "gumbel"])
 def test_bilevel_orders_run_and_their_graph_retrains(mnist, order):
     space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2, memory=False)

@@ -26,6 +26,7 @@ from graphnas.graph import to_json
 from graphnas.spaces import Space
 from graphnas.tasks import Task
 from graphnas.training.metrics import evaluate, loss_fn
+from graphnas.training.trainer import resolve_device
 
 from .supergraph import MacroSupergraph
 
@@ -49,6 +50,7 @@ class DiffConfig:
     max_param_free: float = 0.5  # collapse guard threshold
     check_every: int = 50
     seed: int = 0
+    device: str = "auto"  # auto (cuda when present) | cpu | cuda | cuda:N
 
 
 @dataclass
@@ -74,15 +76,16 @@ def differentiable_search(space: Space, task: Task, config: DiffConfig = DiffCon
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = MacroSupergraph(space, task.input_spec, task.output_spec)
-        result = _search(model, task, config, start)
+        result = _search(model.to(resolve_device(config.device)), task, config, start)
     return result
 
 
 def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> DiffResult:
     crit = loss_fn(task)
     gen = torch.Generator().manual_seed(c.seed)
-    xt, yt = torch.as_tensor(task.train.x), torch.as_tensor(task.train.y)
-    xv, yv = torch.as_tensor(task.valid.x), torch.as_tensor(task.valid.y)
+    device = next(model.parameters()).device  # the data lives there too
+    xt, yt = (torch.as_tensor(a).to(device) for a in (task.train.x, task.train.y))
+    xv, yv = (torch.as_tensor(a).to(device) for a in (task.valid.x, task.valid.y))
     w_opt = torch.optim.AdamW(model.weight_parameters(), lr=c.w_lr)
     a_opt = torch.optim.Adam(model.arch_parameters(), lr=c.a_lr, betas=(0.5, 0.999),
                              weight_decay=c.a_weight_decay)
@@ -96,8 +99,8 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
         if c.order == "gumbel":
             hi, lo = c.tau
             model.gumbel_tau = hi * (lo / hi) ** (step / c.steps)
-        it = torch.randint(len(xt), (c.batch_size,), generator=gen)
-        iv = torch.randint(len(xv), (c.batch_size,), generator=gen)
+        it = torch.randint(len(xt), (c.batch_size,), generator=gen).to(device)
+        iv = torch.randint(len(xv), (c.batch_size,), generator=gen).to(device)
         if guard_at is None and step > c.warmup * c.steps:
             a_opt.zero_grad()
             if c.order == "second":

@@ -64,10 +64,10 @@ class MacroSupergraph(nn.Module):
             nn.ModuleList(), nn.ModuleList()
         for i in range(self.n):
             names = self.options[f"node{i}.op"]
-            if self.per_step:
+            if self.per_step:  # "node{i}.op!": the ops the supergraph runs at that node
                 kept = [k for k in names if not OPS[BODY[layout][k][0]].mixes_time]
-                names = kept or ["identity"]
-                self.options[f"node{i}.op!"] = names
+                self.options[f"node{i}.op!"] = kept
+                names = kept or ["identity"]  # a stand-in where only time-mixing ops are left
             recipes = [BODY[layout][k] for k in names]
             self.body_recipes.append(recipes)
             self.nodes.append(MixedOp(recipes, self.options[f"node{i}.width"], w,
@@ -107,6 +107,8 @@ class MacroSupergraph(nn.Module):
         logits = self.alpha[label.replace(".", "__")]
         if label.endswith(".op") and label in self.options and f"{label}!" in self.options:
             keep = [self.options[label].index(k) for k in self.options[f"{label}!"]]
+            if not keep:  # the stand-in identity is the node's only op
+                return torch.ones(1, device=logits.device)
             logits = logits[keep]
         if self.gumbel_tau is not None and self.training:
             return F.gumbel_softmax(logits, tau=self.gumbel_tau, hard=True)
@@ -184,7 +186,8 @@ class MacroSupergraph(nn.Module):
             for d in self.decisions:
                 logits = self.alpha[d.label.replace(".", "__")].detach()
                 if f"{d.label}!" in self.options:  # ops dropped from the per-step supergraph
-                    allowed = [d.options.index(k) for k in self.options[f"{d.label}!"]]
+                    allowed = [d.options.index(k) for k in self.options[f"{d.label}!"]] \
+                        or list(range(len(d.options)))  # a stand-in: its first option
                     out.append(max(allowed, key=lambda k: float(logits[k])))
                 else:
                     out.append(int(logits.argmax()))
@@ -198,7 +201,7 @@ class MacroSupergraph(nn.Module):
         picks = []
         for i in range(self.n):
             label = f"node{i}.op"
-            names = self.options.get(f"{label}!", self.options[label])
+            names = self.options.get(f"{label}!") or self.options[label]
             logits = self.alpha[label.replace(".", "__")].detach()
             idx = [self.options[label].index(k) for k in names]
             best = max(idx, key=lambda k: float(logits[k]))
