@@ -1,22 +1,51 @@
 """B2, B3, B5: searches at equal wall-clock budget, against each other and the baselines.
 
 Run:  .venv/bin/python benchmarks/bench_search.py --tasks mnist1d adding --budget 20m \\
-          --seeds 3 [--strategies hybrid reinforce differentiable evolution random]
+          --seeds 3 [--strategies hybrid reinforce differentiable evolution random] \\
+          [--parallel N --threads T]
 
 Each (task, strategy, seed) is a full ``graphnas.search`` (search, then the best graph
 retrained with the standard protocol and scored once on the test split) in its own run
 directory under ``--out``; the hand-designed baselines are trained with the same protocol.
 Prints a Markdown table of mean test metric and wall time.
+
+``--parallel N`` runs N searches of a task at once, each in its own process with ``--threads``
+torch threads (and, on a GPU machine, sharing the GPU): on a many-core machine every strategy
+then gets the same share of it at the same time. A run directory that holds a finished search is
+read back, not searched again.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing as mp
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import graphnas
 from graphnas.api import parse_duration
+
+
+def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
+               retrain_steps: int, out: str, threads: int | None) -> dict:
+    """One search (or its finished result, read back): test and valid metric, params,
+    minutes, baselines."""
+    done = Path(out) / "result.json"
+    if done.exists():
+        r = json.loads(done.read_text())
+        return {**r, "minutes": None}
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    r = graphnas.search(task=task, strategy=strategy, budget=budget, seed=seed,
+                        workers=workers, retrain_steps=retrain_steps, out=out,
+                        progress="quiet")
+    return {**r.summary(), "minutes": (time.perf_counter() - t0) / 60}
 
 
 def main() -> None:
@@ -28,34 +57,52 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--retrain-steps", type=int, default=3000)
+    ap.add_argument("--parallel", type=int, default=1, help="searches at once")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads per search")
     ap.add_argument("--out", default="runs/bench")
     args = ap.parse_args()
     budget = parse_duration(args.budget)
     print(f"budget {args.budget} per search (search + retrain), {args.seeds} seed(s), "
-          f"{args.workers} workers\n")
-    print("| task | strategy | test metric (mean +- std) | valid | params | minutes |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for task in args.tasks:
-        baselines: dict[str, float] = {}
-        for strategy in args.strategies:
-            tests, valids, mins, params = [], [], [], []
-            for seed in range(args.seeds):
-                t0 = time.perf_counter()
-                r = graphnas.search(task=task, strategy=strategy, budget=budget, seed=seed,
-                                    workers=args.workers, retrain_steps=args.retrain_steps,
-                                    out=f"{args.out}/{task}-{strategy}-{seed}",
-                                    progress="quiet")
-                tests.append(r.test_metric)
-                valids.append(r.valid_metric)
-                params.append(r.params)
-                mins.append((time.perf_counter() - t0) / 60)
-                baselines = r.baselines
-            sd = statistics.stdev(tests) if len(tests) > 1 else 0.0
-            print(f"| {task} | {strategy} | {r.metric} {statistics.mean(tests):.4f} +- "
-                  f"{sd:.4f} | {statistics.mean(valids):.4f} | {int(statistics.mean(params))}"
-                  f" | {statistics.mean(mins):.1f} |", flush=True)
-        for name, value in baselines.items():
-            print(f"| {task} | baseline {name} | {value:.4f} | | | |", flush=True)
+          f"{args.workers} workers, {args.parallel} search(es) at once\n")
+    print("| task | strategy | test metric (mean +- std) | per seed | valid | params | minutes |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    pool = ProcessPoolExecutor(args.parallel, mp.get_context("spawn")) \
+        if args.parallel > 1 else None
+    try:
+        for task in args.tasks:
+            jobs = {(strategy, seed): (task, strategy, seed, budget, args.workers,
+                                       args.retrain_steps,
+                                       f"{args.out}/{task}-{strategy}-{seed}", args.threads)
+                    for strategy in args.strategies for seed in range(args.seeds)}
+            if pool is None:
+                results = {k: one_search(*job) for k, job in jobs.items()}
+            else:
+                futures = {k: pool.submit(one_search, *job) for k, job in jobs.items()}
+                results = {k: f.result() for k, f in futures.items()}
+            _table(task, args.strategies, args.seeds, results)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
+    baselines: dict[str, list[float]] = {}
+    for strategy in strategies:
+        rs = [results[(strategy, seed)] for seed in range(seeds)]
+        tests = [r["test_metric"] for r in rs]
+        sd = statistics.stdev(tests) if len(tests) > 1 else 0.0
+        mins = [r["minutes"] for r in rs if r["minutes"] is not None]
+        minutes = f"{statistics.mean(mins):.1f}" if mins else "-"
+        per_seed = " ".join(f"{t:.4f}" for t in tests)
+        print(f"| {task} | {strategy} | {rs[0]['metric']} {statistics.mean(tests):.4f} +- "
+              f"{sd:.4f} | {per_seed} | {statistics.mean(r['valid_metric'] for r in rs):.4f} "
+              f"| {int(statistics.mean(r['params'] for r in rs))} | {minutes} |", flush=True)
+        for r in rs:
+            for name, value in r["baselines"].items():
+                baselines.setdefault(name, []).append(value)
+    for name, values in baselines.items():
+        print(f"| {task} | baseline {name} | {statistics.mean(values):.4f} | | | | |",
+              flush=True)
 
 
 if __name__ == "__main__":
