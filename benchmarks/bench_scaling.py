@@ -6,8 +6,8 @@ The same seeded random search (the macro space, ``--trials`` trials of ``--steps
 steps each) runs with each executor and worker count. ``--threads share`` (the default) gives
 each worker cores // workers torch threads, so one worker uses every core through torch's
 intra-op threads; ``--threads N`` gives every worker N threads, which measures how the pool
-itself scales with workers of a fixed size. Throughput counts from the first trial's start to the last trial's end (pool start-up
-excluded, as a long search amortises it).
+itself scales with workers of a fixed size. Throughput counts from the first trial's start to
+the last trial's end (pool start-up excluded, as a long search amortises it).
 """
 
 from __future__ import annotations
