@@ -1,17 +1,24 @@
 """Surrogate-guided local search (in the spirit of BANANAS, White et al. 2021): a Gaussian
-process fitted to the scores so far picks, among mutations of the best candidates and fresh
-random samples, the one with the highest expected improvement.
+process fitted to the scores so far ranks a pool of mutations of the best candidates and fresh
+random samples, and the best-ranked candidate not asked before is asked next.
 
-Features of a candidate come from its decisions only, so any space works: a one-hot of every
+Features come from a candidate's decisions only, so any space works: a one-hot of every
 decision's choice (``label=k``) and, per decision key, how many decisions chose each option value
-(``#key=value``: how many nodes use a given op, wherever they are). Scores enter the GP as normal
-scores of their ranks (a Gaussian copula), so that a few very bad candidates do not flatten the
-differences among good ones. The kernel is a squared exponential on the features; its length
-scale and noise are chosen by marginal likelihood on a small grid at every ask.
+(``#key=value``: how many nodes use a given op, wherever they are). Scores enter the GP as the
+normal scores of their ranks (a Gaussian copula), so that a few very bad or failed-but-scored
+candidates do not flatten the differences among good ones, whatever the metric's scale. The kernel
+is a squared exponential on the features; its length scale and noise are chosen by marginal
+likelihood on a small grid at every ask.
 
-The pool is made of choice sequences, which are cheap; only the best-ranked ones are decoded,
-until one is found whose architecture (by ``Candidate.hash``) was not asked before. Failed
-candidates are not asked again and stay out of the fit.
+The pool is built from choice sequences, which is cheap (no decoding, no shape inference); only
+the best-ranked sequences are decoded, until one is found whose architecture (by
+``Candidate.hash``) was not asked before. Failed candidates are not asked again and stay out of
+the fit.
+
+By default a candidate is ranked by the GP's posterior mean (``acquisition="mean"``): with
+scores as noisy as a validation accuracy, most of what a short search can gain comes from asking
+many distinct candidates where the model expects good scores. ``acquisition="ei"`` (expected
+improvement) explores more.
 """
 
 from __future__ import annotations
@@ -28,12 +35,13 @@ from graphnas.spaces.base import Candidate, Decision, Space
 from .base import Strategy
 
 Choices = tuple[int, ...]
-_LENGTHS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # length scales, in units of the rms distance
-_NOISES = (0.01, 0.03, 0.1, 0.3)  # noise variance, relative to the scores' variance
+_LENGTHS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # kernel length scales, in units of the rms distance
+_NOISES = (0.01, 0.03, 0.1, 0.3)  # noise variance, relative to the (unit) signal variance
+_DECODE_TRIES = 50  # best-ranked pool members decoded in search of an unseen architecture
 
 
 class SurrogateSearch(Strategy):
-    """Expected improvement of a GP over a pool of mutations and random samples.
+    """A GP's ranking of a pool of mutants of the best candidates and random samples.
 
     Args:
         init: random candidates before the model is used.
@@ -41,31 +49,34 @@ class SurrogateSearch(Strategy):
         mutations: mutants per parent, each 1 to ``max_steps`` mutation steps away.
         samples: fresh random choice sequences in the pool.
         max_steps: the most mutation steps between a parent and a mutant.
-        xi: exploration margin of expected improvement (in normal-score units).
-        max_fit: the most candidates the GP is fitted to (the best half of them and the most
-            recent others), which bounds an ask's cost in long searches.
+        acquisition: "mean" (posterior mean) or "ei" (expected improvement over the best).
+        max_fit: the most candidates the GP is fitted to (the best half of them and the latest
+            others), which bounds an ask's cost in long searches.
     """
 
     name = "surrogate"
 
     def __init__(self, space: Space, seed: int = 0, init: int = 10, parents: int = 8,
-                 mutations: int = 40, samples: int = 100, max_steps: int = 2, xi: float = 0.0,
-                 max_fit: int = 400, acquisition: str = "ei", transform: str = "rank",
-                 counts: bool = True, positions: bool = True, model: str = "gp",
-                 trees: int = 50) -> None:
+                 mutations: int = 40, samples: int = 100, max_steps: int = 2,
+                 acquisition: str = "mean", max_fit: int = 400) -> None:
         super().__init__(space, seed)
         if min(init, parents, max_steps) < 1 or min(mutations, samples) < 0 or max_fit < 2:
             raise ValueError("surrogate needs init, parents, max_steps >= 1, mutations, "
                              "samples >= 0 and max_fit >= 2")
+        if acquisition not in ("mean", "ei"):
+            raise ValueError(f"surrogate acquisition must be 'mean' or 'ei', not "
+                             f"{acquisition!r}")
         self.init, self.parents, self.mutations = init, parents, mutations
-        self.samples, self.max_steps, self.xi, self.max_fit = samples, max_steps, xi, max_fit
-        self.acquisition, self.transform = acquisition, transform
-        self.counts, self.positions = counts, positions
-        self.model, self.trees = model, trees
+        self.samples, self.max_steps = samples, max_steps
+        self.acquisition, self.max_fit = acquisition, max_fit
         self.told: list[tuple[Choices, float | None]] = []
         self.seen: set[str] = set()  # hashes of every candidate asked or told
+        self._fixed = space.fixed_decisions()  # None where decisions depend on choices
+        if self._fixed is not None:
+            self._sizes = [len(d.options) for d in self._fixed]
+            self._mutable = [i for i, n in enumerate(self._sizes) if n > 1]
+            self._names = [_names(d) for d in self._fixed]
         self._features: dict[Choices, dict[str, float]] = {}  # of told candidates only
-        self._fixed = space.fixed_decisions()
 
     # -- ask/tell -------------------------------------------------------------------------
     def ask(self, n: int = 1) -> list[Candidate]:
@@ -84,13 +95,12 @@ class SurrogateSearch(Strategy):
         self.told.append((tuple(candidate.choices), None if score is None else float(score)))
 
     def _scored(self) -> list[tuple[Choices, float]]:
-        """Told candidates with a score, each choice sequence once (its latest score)."""
-        latest = {c: s for c, s in self.told if s is not None}
-        return list(latest.items())
+        """Told candidates with a score, each choice sequence once (with its latest score)."""
+        return list({c: s for c, s in self.told if s is not None}.items())
 
     # -- proposals ------------------------------------------------------------------------
     def _fresh(self, tries: int = 20) -> Candidate:
-        """A random candidate not asked before (or, failing that after ``tries``, any)."""
+        """A random candidate not asked before (or, after ``tries`` misses, any)."""
         cand = self.space.sample(self.rng)
         for _ in range(tries):
             if cand.hash not in self.seen:
@@ -99,51 +109,35 @@ class SurrogateSearch(Strategy):
         return cand
 
     def _propose(self, scored: list[tuple[Choices, float]]) -> Candidate | None:
+        """The best-ranked unseen candidate of a fresh pool (None if there is none)."""
         pool = self._pool(scored)
         if not pool:
             return None
         fit = self._fit_set(scored)
         names = sorted({k for c, _ in fit for k in self._feature(c)}
-                       | {k for c, f in pool.items() for k in f})
-        x = _matrix([self._feature(c) for c, _ in fit], names)
-        xp = _matrix(list(pool.values()), names)
-        y = self._targets(np.array([s for _, s in fit]))
-        if self.model == "forest":
-            from sklearn.ensemble import RandomForestRegressor
-            rf = RandomForestRegressor(self.trees, min_samples_leaf=1, max_features=0.5,
-                                       random_state=int(self.rng.integers(2**31))).fit(x, y)
-            per = np.stack([t.predict(xp) for t in rf.estimators_])
-            mean, std = per.mean(0), per.std(0) + 1e-9
-        else:
-            mean, std = _gp_predict(x, y, xp)
-        if self.acquisition == "ei":
-            value = _expected_improvement(mean, std, y.max() + self.xi)
-        elif self.acquisition == "ucb":
-            value = mean + self.xi * std
-        else:
-            value = mean
+                       | {k for f in pool.values() for k in f})
+        x = _matrix([self._feature(c) for c, _ in fit], names)  # (fit, features)
+        xp = _matrix(list(pool.values()), names)  # (pool, features)
+        y = _normal_scores(np.array([s for _, s in fit]))
+        mean, std = _gp_predict(x, y, xp)
+        value = mean if self.acquisition == "mean" else _expected_improvement(mean, std,
+                                                                               y.max())
         choices = list(pool)
-        for i in np.argsort(-value, kind="stable")[:50]:
+        for i in np.argsort(-value, kind="stable")[:_DECODE_TRIES]:
             cand = self.space.candidate(choices[int(i)])
             if cand.hash not in self.seen:
                 return cand
         return None
 
-    def _targets(self, y: np.ndarray) -> np.ndarray:
-        if self.transform == "rank":
-            return _normal_scores(y)
-        return (y - y.mean()) / (y.std() or 1.0)
-
     def _fit_set(self, scored: list[tuple[Choices, float]]) -> list[tuple[Choices, float]]:
-        """All scored candidates, or at most ``max_fit``: the best half and the latest rest."""
+        """All scored candidates, or ``max_fit`` of them: the best half and the latest rest."""
         if len(scored) <= self.max_fit:
             return scored
-        order = sorted(range(len(scored)), key=lambda i: -scored[i][1])
-        keep = set(order[: self.max_fit // 2])
-        for i in range(len(scored) - 1, -1, -1):
-            if len(keep) >= self.max_fit:
-                break
-            keep.add(i)
+        best = sorted(range(len(scored)), key=lambda i: -scored[i][1])[: self.max_fit // 2]
+        keep = set(best)
+        latest = (i for i in range(len(scored) - 1, -1, -1) if i not in keep)
+        while len(keep) < self.max_fit:
+            keep.add(next(latest))
         return [scored[i] for i in sorted(keep)]
 
     def _pool(self, scored: list[tuple[Choices, float]]) -> dict[Choices, dict[str, float]]:
@@ -151,38 +145,44 @@ class SurrogateSearch(Strategy):
         random samples."""
         told = {c for c, _ in self.told}
         pool: dict[Choices, dict[str, float]] = {}
-        best = sorted(scored, key=lambda cs: -cs[1])[: self.parents]
-        for parent, _ in best:
+
+        def add(choices: Choices) -> None:
+            if choices not in told and choices not in pool:
+                pool[choices] = self._feature(choices, cache=False)
+
+        for parent, _ in sorted(scored, key=lambda cs: -cs[1])[: self.parents]:
             for _ in range(self.mutations):
                 child = parent
                 for _ in range(int(self.rng.integers(1, self.max_steps + 1))):
                     child = self._mutate(child)
-                if child not in told and child not in pool:
-                    pool[child] = self._feature(child, cache=False)
+                add(child)
         for _ in range(self.samples):
-            child = self._sample()
-            if child not in told and child not in pool:
-                pool[child] = self._feature(child, cache=False)
+            add(self._sample())
         return pool
 
     def _sample(self) -> Choices:
         """``Space.sample``'s choices, without decoding them."""
+        if self._fixed is not None:
+            return tuple(int(k) for k in self.rng.integers(0, self._sizes))
         choices: list[int] = []
         while (d := self.space.next_decision(choices)) is not None:
             choices.append(int(self.rng.integers(len(d.options))))
         return tuple(choices)
 
     def _mutate(self, choices: Choices) -> Choices:
-        """``Space.mutate``'s move on choices, without decoding them: one decision changes to
-        another option; later decisions keep their choice where they still exist and are
+        """``Space.mutate``'s move, on choices and without decoding them: one decision changes
+        to another option; later decisions keep their choice where they still exist and are
         resampled where they change."""
         ds = self._decisions(choices)
-        mutable = [i for i, d in enumerate(ds) if len(d.options) > 1]
+        mutable = self._mutable if self._fixed is not None else [
+            i for i, d in enumerate(ds) if len(d.options) > 1]
         if not mutable:
             return choices
         i = mutable[int(self.rng.integers(len(mutable)))]
-        k = int(self.rng.integers(len(ds[i].options) - 1))  # another option than choices[i]
-        out = [*choices[:i], k + (k >= choices[i])]
+        k = int(self.rng.integers(len(ds[i].options) - 1))
+        out = [*choices[:i], k + (k >= choices[i])]  # any option but the current one
+        if self._fixed is not None:
+            return (*out, *choices[i + 1:])
         j = i + 1
         while (d := self.space.next_decision(out)) is not None:
             keep = j < len(ds) and ds[j].label == d.label and choices[j] < len(d.options)
@@ -190,20 +190,22 @@ class SurrogateSearch(Strategy):
             j += 1
         return tuple(out)
 
+    # -- features -------------------------------------------------------------------------
     def _decisions(self, choices: Choices) -> Sequence[Decision]:
         return self._fixed if self._fixed is not None else self.space.decisions(choices)
 
-    # -- features -------------------------------------------------------------------------
     def _feature(self, choices: Choices, cache: bool = True) -> dict[str, float]:
+        """``label=k`` one-hots and ``#key=value`` counts of a choice sequence."""
         if choices in self._features:
             return self._features[choices]
+        if self._fixed is not None:
+            names = [self._names[i][k] for i, k in enumerate(choices)]
+        else:
+            names = [_names(d)[k] for d, k in zip(self.space.decisions(choices), choices)]
         f: dict[str, float] = {}
-        for d, k in zip(self._decisions(choices), choices):
-            if self.positions:
-                f[f"{d.label}={k}"] = 1.0
-            if self.counts:
-                name = f"#{d.key}={d.options[k]!r}"
-                f[name] = f.get(name, 0.0) + 1.0
+        for one_hot, count in names:
+            f[one_hot] = 1.0
+            f[count] = f.get(count, 0.0) + 1.0
         if cache:
             self._features[choices] = f
         return f
@@ -219,6 +221,11 @@ class SurrogateSearch(Strategy):
         self.seen = set(state["seen"])
 
 
+def _names(d: Decision) -> list[tuple[str, str]]:
+    """Per option of a decision, the names of its one-hot and count features."""
+    return [(f"{d.label}={k}", f"#{d.key}={o!r}") for k, o in enumerate(d.options)]
+
+
 def _matrix(rows: Sequence[dict[str, float]], names: list[str]) -> np.ndarray:
     col = {n: i for i, n in enumerate(names)}
     m = np.zeros((len(rows), len(names)))
@@ -229,39 +236,39 @@ def _matrix(rows: Sequence[dict[str, float]], names: list[str]) -> np.ndarray:
 
 
 def _normal_scores(y: np.ndarray) -> np.ndarray:
-    """Ranks mapped to standard normal quantiles (ties share their mean rank)."""
+    """Ranks mapped to standard normal quantiles, ``Phi^-1((rank + 1/2) / n)``; tied scores
+    share their mean rank."""
+    values, inverse = np.unique(y, return_inverse=True)
     order = np.argsort(y, kind="stable")
     ranks = np.empty(len(y))
     ranks[order] = np.arange(len(y))
-    for v in np.unique(y):  # average ranks of ties
-        tie = y == v
-        ranks[tie] = ranks[tie].mean()
-    q = NormalDist()
-    return np.array([q.inv_cdf((r + 0.5) / len(y)) for r in ranks])
+    mean_rank = np.bincount(inverse, ranks) / np.bincount(inverse)
+    inv = NormalDist().inv_cdf
+    return np.array([inv((r + 0.5) / len(y)) for r in mean_rank[inverse]])
 
 
 def _gp_predict(x: np.ndarray, y: np.ndarray, xp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean and std at ``xp`` of a zero-mean GP with a squared exponential kernel
-    fitted to ``(x, y)`` (y roughly standardised); length scale and noise by marginal
-    likelihood on a grid."""
+    """Posterior mean and std at ``xp`` of a GP with a squared exponential kernel (unit
+    variance, constant mean ``y.mean()``) fitted to ``(x, y)``, y roughly standardised; the
+    length scale and noise are those of the highest marginal likelihood on a grid."""
     z = y - y.mean()
     d2 = _sqdist(x, x)
-    scale = float(d2.mean()) or 1.0
+    scale = float(d2.mean()) or 1.0  # lengths are in units of the rms distance
     best = None
     for length in _LENGTHS:
         k = np.exp(-d2 / (2 * length**2 * scale))
         for noise in _NOISES:
             chol = np.linalg.cholesky(k + noise * np.eye(len(z)))
-            alpha = np.linalg.solve(chol.T, np.linalg.solve(chol, z))
-            nll = 0.5 * z @ alpha + np.log(np.diag(chol)).sum()
+            w = np.linalg.solve(chol, z)
+            nll = 0.5 * w @ w + np.log(np.diag(chol)).sum()  # up to a constant
             if best is None or nll < best[0]:
-                best = (nll, length, chol, alpha)
-    _, length, chol, alpha = best
-    ks = np.exp(-_sqdist(xp, x) / (2 * length**2 * scale))
-    mean = ks @ alpha + y.mean()
+                best = (nll, length, chol, w)
+    _, length, chol, w = best
+    alpha = np.linalg.solve(chol.T, w)  # (K + noise I)^-1 z
+    ks = np.exp(-_sqdist(xp, x) / (2 * length**2 * scale))  # (pool, fit)
     v = np.linalg.solve(chol, ks.T)
     var = np.clip(1.0 - (v * v).sum(axis=0), 1e-12, None)
-    return mean, np.sqrt(var)
+    return ks @ alpha + y.mean(), np.sqrt(var)
 
 
 def _sqdist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
