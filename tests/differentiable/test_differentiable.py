@@ -92,3 +92,28 @@ def test_collapse_guard(mnist):
 
     assert share(off) > 0.34  # it does collapse when unguarded
     assert share(on) <= 0.34 and on.guard_stopped_at is not None
+
+
+def test_a_gumbel_sample_is_drawn_once_per_forward_pass(mnist, monkeypatch):
+    """Every time step of a step-by-step body runs the same sampled path."""
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2, memory=True)
+    m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
+    assert m.per_step
+    m.gumbel_tau = 1.0
+    draws: list[str] = []
+    real = m._probs
+    monkeypatch.setattr(m, "_probs", lambda label: draws.append(label) or real(label))
+    m(torch.as_tensor(mnist.train.x[:4]))
+    assert draws and len(draws) == len(set(draws))
+
+
+def test_a_time_limit_sets_the_warm_up_so_the_architecture_still_moves(mnist):
+    """With far more steps asked than the limit allows, the warm-up is a share of the steps
+    that fit, so architecture updates still happen."""
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2, memory=False)
+    r = differentiable_search(space, mnist, DiffConfig(steps=100_000, seconds=4.0, warmup=0.5,
+                                                       check_every=10, batch_size=32,
+                                                       max_param_free=1.0))
+    assert r.steps < 100_000
+    m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
+    assert r.choices != m.choices()  # moved away from the all-zero logits' argmax

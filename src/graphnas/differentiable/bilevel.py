@@ -4,7 +4,10 @@ on the validation split, then hard decisions.
 Orders: ``first`` alternates one architecture step (Adam on the validation loss) and one weight
 step; ``second`` is DARTS's unrolled step, the architecture gradient taken through one virtual
 weight step with the Hessian-vector product by finite differences; ``gumbel`` (GDAS-like)
-samples one path per step with straight-through Gumbel-softmax, so only that path runs.
+samples one path per step with straight-through Gumbel-softmax, so only that path runs (about
+4.5x faster per step than ``first`` on the adding problem's step-by-step supergraph) and the
+supergraph is evaluated on its argmax path. With a time limit, the warm-up and the schedules
+follow the steps the limit allows (estimated from the steps so far), not ``steps``.
 
 Collapse guard (DARTS+-style early stopping): every ``check_every`` steps the share of body nodes
 whose strongest op is parameter-free (identity, activations) is measured; architecture updates
@@ -91,17 +94,25 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
                              weight_decay=c.a_weight_decay)
     snapshot = [p.detach().clone() for p in model.arch_parameters()]
     guard_at, history, step, bad = None, [], 0, 0
+    planned = c.steps  # the steps the time limit allows: warm-up and schedules follow them
+    t0 = time.perf_counter()
     for step in range(1, c.steps + 1):
-        if c.seconds is not None and time.perf_counter() - start > c.seconds:
-            break
+        if c.seconds is not None:
+            elapsed = time.perf_counter() - start
+            if elapsed > c.seconds:
+                break
+            if step in (6, 26) or step % c.check_every == 0:
+                per_step = (time.perf_counter() - t0) / (step - 1)
+                planned = min(c.steps, step + int((c.seconds - elapsed) / per_step))
+        progress = min(1.0, step / planned)
         for g in w_opt.param_groups:
-            g["lr"] = c.w_lr * 0.5 * (1 + math.cos(math.pi * step / c.steps))
+            g["lr"] = c.w_lr * 0.5 * (1 + math.cos(math.pi * progress))
         if c.order == "gumbel":
             hi, lo = c.tau
-            model.gumbel_tau = hi * (lo / hi) ** (step / c.steps)
+            model.gumbel_tau = hi * (lo / hi) ** progress
         it = torch.randint(len(xt), (c.batch_size,), generator=gen).to(device)
         iv = torch.randint(len(xv), (c.batch_size,), generator=gen).to(device)
-        if guard_at is None and step > c.warmup * c.steps:
+        if guard_at is None and step > c.warmup * planned:
             a_opt.zero_grad()
             if c.order == "second":
                 _unrolled_grad(model, crit, xt[it], yt[it], xv[iv], yv[iv],
@@ -125,7 +136,7 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
         if step % c.check_every == 0 and guard_at is None:
             share = model.parameter_free_share()
             history.append({"step": step, "loss": loss.item(), "param_free": share})
-            if share > c.max_param_free and step > c.warmup * c.steps:
+            if share > c.max_param_free and step > c.warmup * planned:
                 guard_at = step
                 with torch.no_grad():
                     for p, s in zip(model.arch_parameters(), snapshot):
@@ -134,7 +145,7 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
                          "restored and frozen", 100 * share, step)
             else:
                 snapshot = [p.detach().clone() for p in model.arch_parameters()]
-    model.gumbel_tau = None
+    model.eval()  # Gumbel: evaluated on its argmax path, as it will be discretised
     score = task.score(evaluate(model, xv, yv, task, batch_size=256))
     graph = model.discretise()
     return DiffResult(model.choices(), to_json(graph, None), score, guard_at, step,

@@ -87,6 +87,7 @@ class MacroSupergraph(nn.Module):
             d.label.replace(".", "__"): nn.Parameter(torch.zeros(len(d.options)))
             for d in self.decisions})
         self.gumbel_tau: float | None = None
+        self._drawn: dict[str, torch.Tensor] | None = None  # probs of the current forward
 
     def _readout_width(self, r, layout, spec, length) -> int:
         if READOUTS[layout][r][0] != "flatten":
@@ -104,18 +105,42 @@ class MacroSupergraph(nn.Module):
         return [p for p in self.parameters() if id(p) not in arch]
 
     def probs(self, label: str) -> torch.Tensor:
+        """A decision's option weights: softmax of its logits, or a hard Gumbel sample in
+        training with ``gumbel_tau`` set; drawn once per forward pass (every time step of a
+        step-by-step body sees the same ones)."""
+        if self._drawn is not None:
+            if label not in self._drawn:
+                self._drawn[label] = self._probs(label)
+            return self._drawn[label]
+        return self._probs(label)
+
+    def _probs(self, label: str) -> torch.Tensor:
         logits = self.alpha[label.replace(".", "__")]
         if label.endswith(".op") and label in self.options and f"{label}!" in self.options:
             keep = [self.options[label].index(k) for k in self.options[f"{label}!"]]
             if not keep:  # the stand-in identity is the node's only op
                 return torch.ones(1, device=logits.device)
             logits = logits[keep]
-        if self.gumbel_tau is not None and self.training:
-            return F.gumbel_softmax(logits, tau=self.gumbel_tau, hard=True)
+        if self.gumbel_tau is not None:  # trained on sampled paths: evaluated on the argmax
+            if self.training:
+                return F.gumbel_softmax(logits, tau=self.gumbel_tau, hard=True)
+            return F.one_hot(logits.argmax(), len(logits)).to(logits.dtype)
         return F.softmax(logits, dim=-1)
+
+    def _runs(self, weight: torch.Tensor) -> bool:
+        """False for a path a hard (Gumbel) sample switched off: its weight is exactly 0, so
+        it is skipped, as ``mixed._mix`` skips unsampled ops."""
+        return self.gumbel_tau is None or bool(weight.detach() != 0)
 
     # -- forward ---------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._drawn = {}
+        try:
+            return self._forward(x)
+        finally:
+            self._drawn = None
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.layout == "sequence" and x.dim() == 3 and x.dtype.is_floating_point:
             x = x.transpose(1, 2)
         stem = self.stem(x, self.probs("stem.op"), self.probs("stem.width"))
@@ -147,11 +172,12 @@ class MacroSupergraph(nn.Module):
                 label = f"{p}.skip.{src}"
                 if label in self.options and True in self.options[label]:
                     yes = self.probs(label)[self.options[label].index(True)]
-                    other = other + yes * cands[src]
+                    if self._runs(yes):
+                        other = other + yes * cands[src]
             if self.memory:
                 pm = self.probs(f"{p}.mem")
                 for k, opt in enumerate(self.options[f"{p}.mem"]):
-                    if opt == "none":
+                    if opt == "none" or not self._runs(pm[k]):
                         continue
                     m = prev[i + opt] if prev is not None else torch.zeros_like(primary)
                     other = other + pm[k] * self.gates[i](m, primary, self.probs(f"{p}.mem_gate"))
@@ -207,3 +233,4 @@ class MacroSupergraph(nn.Module):
             best = max(idx, key=lambda k: float(logits[k]))
             picks.append(parameter_free(BODY[self.layout][self.options[label][best]]))
         return sum(picks) / len(picks)
+
