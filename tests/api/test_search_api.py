@@ -32,3 +32,27 @@ def test_other_strategies(tmp_path, strategy):
                         **SMALL)
     assert r.trials >= 1 and 0 <= r.test_metric <= 1
     assert (r.run_dir / "best" / "model.py").exists()
+
+
+def test_restriction_keeps_what_the_best_graphs_agree_on(tmp_path):
+    from graphnas.api.hybrid import restriction
+    from graphnas.graph import InputSpec, OutputSpec
+    from graphnas.spaces import MacroSpace
+
+    space = MacroSpace(InputSpec("vector", (10,)), OutputSpec("classes", 3), n_nodes=2,
+                       widths=[8, 16, 32])
+    store = RunStore(tmp_path / "r", {"test": 1})
+    sizes = [len(d.options) for d in space.fixed_decisions()]
+    explored = {0.9: [1] * len(sizes), 0.8: [2] * len(sizes), 0.7: [2] * len(sizes),
+                0.6: [0] * len(sizes)}
+    for score, choices in explored.items():
+        choices = [min(c, n - 1) for c, n in zip(choices, sizes)]
+        tid = store.start_trial("explore", choices, "{}", str(score), 1.0, 0)
+        store.finish_trial(tid, TrialState.COMPLETE, score)
+    width = next(d for d in space.fixed_decisions() if d.label == "node0.width")
+    # the best graph's option (16) and the one two graphs share (32); not 8 (one vote only)
+    assert width.options == (8, 16, 32)
+    assert restriction(space, store, top_k=4)["node0.width"] == [16, 32]
+    assert restriction(space, store, top_k=4, min_votes=1)["node0.width"] == [16, 32, 8]
+    assert restriction(space, store, top_k=1) == {}  # too few to restrict by
+    store.db.close()

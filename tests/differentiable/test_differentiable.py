@@ -22,7 +22,7 @@ def mnist():
 def test_supergraph_runs_and_discretises_to_a_valid_graph(task_name, memory):
     t = get_task(task_name)
     space = get_space("macro", t.input_spec, t.output_spec, n_nodes=3, memory=memory)
-    m = MacroSupergraph(space, t.input_spec, t.output_spec)
+    m = MacroSupergraph(space, t.input_spec, t.output_spec, sequence_memory="steps")
     y = m(torch.as_tensor(t.train.x[:8]))
     y.float().sum().backward()
     unrelaxed = [k for k, p in m.alpha.items() if p.grad is None]
@@ -59,11 +59,39 @@ def test_a_node_left_with_time_mixing_ops_only_still_relaxes(mnist):
     convolutions runs a stand-in there and discretises to one of its own ops."""
     space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=3, memory=True)
     small = space.restrict({"node1.op": ["conv3", "conv5"]})
-    m = MacroSupergraph(small, mnist.input_spec, mnist.output_spec)
+    m = MacroSupergraph(small, mnist.input_spec, mnist.output_spec, sequence_memory="steps")
     assert m.per_step
     m(torch.as_tensor(mnist.train.x[:4])).sum().backward()
     g = m.discretise()
     assert small.contains(g) and g.node("n1").op == "conv1d"
+
+
+def test_jacobi_passes_over_the_sequence_reach_the_exact_recurrence(mnist):
+    """With memory on a sequence the default supergraph runs whole-sequence passes, with every
+    candidate (convolutions too); given as many passes as time steps, it computes exactly what
+    the step-by-step supergraph computes with the same weights."""
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=3, memory=True)
+    fast = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
+    assert fast.jacobi and not fast.per_step
+    ops = fast.options["node0.op"]
+    assert len(fast.nodes[0].ops) == len(ops) and "conv3" in ops  # convolutions stay in
+    pointwise = space.restrict({"op": ["relu", "tanh"], "stem.op": ["conv5_s2"]})
+    steps = MacroSupergraph(pointwise, mnist.input_spec, mnist.output_spec,
+                            sequence_memory="steps")
+    length = 20  # 40 samples, stem of stride 2
+    exact = MacroSupergraph(pointwise, mnist.input_spec, mnist.output_spec, ticks=length)
+    short = MacroSupergraph(pointwise, mnist.input_spec, mnist.output_spec, ticks=2)
+    exact.load_state_dict(steps.state_dict())
+    short.load_state_dict(steps.state_dict())
+    with torch.no_grad():
+        for a in steps.alpha.values():  # every memory link and gate weighted in
+            a.normal_()
+        for m in (exact, short):
+            m.alpha.load_state_dict(steps.alpha.state_dict())
+        x = torch.as_tensor(mnist.train.x[:4])
+        want = steps(x)
+        assert torch.allclose(exact(x), want, atol=1e-5)
+        assert not torch.allclose(short(x), want, atol=1e-5)  # an approximation with fewer
 
 
 @pytest.mark.parametrize("order", ["first", "second", "gumbel"])
@@ -94,10 +122,28 @@ def test_collapse_guard(mnist):
     assert share(on) <= 0.34 and on.guard_stopped_at is not None
 
 
+def test_the_guard_counts_only_nodes_that_can_collapse(mnist):
+    """Nodes a restricted space leaves with parameter-free ops only (the best explored graphs
+    used them) do not count: else the guard would stop the search before it starts."""
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=3, memory=False)
+    fixed = space.restrict({"node0.op": ["tanh"], "node1.op": ["identity"],
+                            "node2.op": ["identity", "conv3"]})
+    m = MacroSupergraph(fixed, mnist.input_spec, mnist.output_spec)
+    ops = m.options["node2.op"]
+    with torch.no_grad():
+        m.alpha["node2__op"][ops.index("identity")] = 1.0
+    assert m.parameter_free_share() == 1.0  # node2 prefers identity: the only one counted
+    with torch.no_grad():
+        m.alpha["node2__op"][ops.index("conv3")] = 2.0
+    assert m.parameter_free_share() == 0.0
+    none = space.restrict({"op": ["tanh", "identity"]})
+    assert MacroSupergraph(none, mnist.input_spec, mnist.output_spec).parameter_free_share() == 0
+
+
 def test_a_gumbel_sample_is_drawn_once_per_forward_pass(mnist, monkeypatch):
     """Every time step of a step-by-step body runs the same sampled path."""
     space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2, memory=True)
-    m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
+    m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec, sequence_memory="steps")
     assert m.per_step
     m.gumbel_tau = 1.0
     draws: list[str] = []

@@ -1,9 +1,15 @@
 """The hybrid search of seed 000: REINFORCE exploration -> restriction -> differentiable
 exploitation over the restricted supergraph -> the discretised graph trained from scratch.
 
-Restriction rule (``strategy_options``: ``top_k``, default 5): keep, for every decision, only the
-options used by the ``top_k`` best explored graphs (all options where fewer than two graphs
-finished). Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or of
+Restriction rule (``strategy_options``: ``top_k``, default 5, and ``min_votes``, default 2): keep,
+for every decision, the options used by at least ``min_votes`` of the ``top_k`` best explored
+graphs, and always the best graph's own option (all options where fewer than two graphs
+finished). Voting keeps what the good graphs agree on, so that the supergraph is small enough to
+train in its share of the budget; ``min_votes=1`` keeps every option any of them uses. Memory
+links on a sequence are relaxed by whole-sequence passes (``sequence_memory="ticks"``, see
+:mod:`graphnas.differentiable.supergraph`; ``"steps"`` is exact and far slower).
+
+Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or of
 the trials), the supergraph ``exploit_share`` (0.3) of it. Every phase records into the run
 directory: explored trials (phase ``explore``), the supergraph job (``supergraph``) and the
 discretised graph's trial (``exploit``); a resumed run skips what is done.
@@ -42,18 +48,25 @@ class SupergraphJob:
                           r.guard_stopped_at}}
 
 
-def restriction(space: Space, store: RunStore, top_k: int) -> dict[str, list]:
-    """Options used by the best ``top_k`` explored graphs, per decision label."""
+def restriction(space: Space, store: RunStore, top_k: int, min_votes: int = 2
+                ) -> dict[str, list]:
+    """Per decision label, the options used by at least ``min_votes`` of the best ``top_k``
+    explored graphs, the best graph's option first and always kept."""
     done = [t for t in store.trials("explore", (TrialState.COMPLETE,)) if t.score is not None]
     best = sorted(done, key=lambda t: -t.score)[:top_k]
     if len(best) < 2:
         return {}
-    allowed: dict[str, list] = {}
+    votes: dict[str, dict[Any, int]] = {}
     for t in best:
         for d, c in zip(space.decisions(t.choices), t.choices):
-            values = allowed.setdefault(d.label, [])
-            if d.options[c] not in values:
-                values.append(d.options[c])
+            counts = votes.setdefault(d.label, {})
+            counts[d.options[c]] = counts.get(d.options[c], 0) + 1
+    first = {d.label: d.options[c] for d, c in zip(space.decisions(best[0].choices),
+                                                   best[0].choices)}
+    allowed: dict[str, list] = {}
+    for label, counts in votes.items():
+        kept = [v for v, n in counts.items() if n >= min_votes or first.get(label) == v]
+        allowed[label] = kept or list(counts)  # a decision the best graph does not reach
     return allowed
 
 
@@ -64,9 +77,11 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     space (the ``differentiable`` strategy)."""
     opts = dict(s.strategy_options)
     top_k = int(opts.pop("top_k", 5))
+    min_votes = int(opts.pop("min_votes", 2))
     explore_share = float(opts.pop("explore_share", 0.55)) if explore else 0.0
     exploit_share = float(opts.pop("exploit_share", 0.3 if explore else 0.8))
     order = str(opts.pop("order", "first"))
+    sequence_memory = str(opts.pop("sequence_memory", "ticks"))
     t0 = store.now()
     if explore:
         explore_trials = None if s.trials is None else max(2, int(s.trials * 0.8))
@@ -77,7 +92,7 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                    on_event=events)
         phases.append(("explore", t0, store.now(), "REINFORCE exploration"))
 
-    allowed = restriction(space, store, top_k)
+    allowed = restriction(space, store, top_k, min_votes)
     narrowed = space.restrict(allowed)
     kept = sum(len(v) for v in allowed.values())
     store.save_state("restrict", {"allowed": allowed})
@@ -87,7 +102,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
         seconds = None if search_seconds is None else search_seconds * exploit_share
         steps = (400 if explore else 1500) if seconds else 4 * s.trial_steps  # trials only:
         cfg = DiffConfig(order=order, steps=steps, seconds=seconds, seed=s.seed,  # scale
-                         check_every=max(5, steps // 10))  # with the trials' own length
+                         check_every=max(5, steps // 10),  # with the trials' own length
+                         sequence_memory=sequence_memory)
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
         fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)

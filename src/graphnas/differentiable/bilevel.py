@@ -10,7 +10,8 @@ supergraph is evaluated on its argmax path. With a time limit, the warm-up and t
 follow the steps the limit allows (estimated from the steps so far), not ``steps``.
 
 Collapse guard (DARTS+-style early stopping): every ``check_every`` steps the share of body nodes
-whose strongest op is parameter-free (identity, activations) is measured; architecture updates
+whose strongest op is parameter-free (identity, activations) is measured, among the nodes
+offered both kinds of op (a restricted space may fix some); architecture updates
 stop as soon as it exceeds ``max_param_free``, and the architecture saved at the last check that
 was below it is the one discretised. Architecture updates also wait for a weight warm-up.
 """
@@ -55,6 +56,7 @@ class DiffConfig:
     check_every: int = 50
     seed: int = 0
     device: str = "auto"  # auto (cuda when present) | cpu | cuda | cuda:N
+    sequence_memory: str = "ticks"  # memory on sequences: ticks (Jacobi passes) | steps (exact)
 
 
 @dataclass
@@ -79,7 +81,8 @@ def differentiable_search(space: Space, task: Task, config: DiffConfig = DiffCon
     start = time.perf_counter()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        model = MacroSupergraph(space, task.input_spec, task.output_spec)
+        model = MacroSupergraph(space, task.input_spec, task.output_spec,
+                                sequence_memory=config.sequence_memory)
         result = _search(model.to(resolve_device(config.device)), task, config, start)
     return result
 

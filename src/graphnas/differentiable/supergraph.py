@@ -8,10 +8,18 @@ gate kinds, trained by backpropagation through time. Architecture parameters (on
 per decision) form their own parameter group. The supergraph's output is its last node, so the
 join of dangling nodes (``out.merge``) is not relaxed: it discretises to its first option.
 
-How it runs: when memory links are possible on a sequence task, the body runs one time step at
-a time and its candidates exclude ops that look across time (convolutions), which cannot run
-step by step (the stem, before the body, keeps them); with memory on inputs without a time axis
-the body runs for a fixed number of ticks; without memory, in one vectorised pass. Stems of
+How it runs: without memory links, in one vectorised pass. With memory on inputs without a time
+axis, for a fixed number of ticks. With memory on a sequence, ``sequence_memory`` chooses:
+
+- ``"ticks"`` (default): the body runs over the whole sequence at once, ``ticks`` times; a memory
+  link delivers its source's output of the previous pass shifted by one time step (zeros in the
+  first pass). This is Jacobi iteration of the recurrence: exact for memory paths of depth up to
+  ``ticks`` and an approximation beyond, in exchange for vectorised passes and every candidate,
+  convolutions included (the discretised graph is retrained with its exact recurrence).
+- ``"steps"``: exact; the body runs one time step at a time, and its candidates exclude ops that
+  look across time (convolutions), which cannot run step by step (the stem keeps them). It costs
+  every candidate at every time step in eager mode: far slower.
+ Stems of
 different strides cannot be mixed: the supergraph keeps those with the first option's stride.
 """
 
@@ -37,8 +45,10 @@ def _macro(space: Space) -> MacroSpace:
 
 class MacroSupergraph(nn.Module):
     def __init__(self, space: Space, input_spec: InputSpec, output_spec: OutputSpec,
-                 ticks: int = 3) -> None:
+                 ticks: int = 3, sequence_memory: str = "ticks") -> None:
         super().__init__()
+        if sequence_memory not in ("ticks", "steps"):
+            raise ValueError(f"unknown sequence_memory {sequence_memory!r}; use ticks or steps")
         base = _macro(space)
         self.space, self.n, self.ticks = space, base.n_nodes, ticks
         self.decisions = space.fixed_decisions()
@@ -49,7 +59,8 @@ class MacroSupergraph(nn.Module):
         self.width = w = max(widths)
         self.memory = base.memory and any(
             o != "none" for i in range(self.n) for o in self.options.get(f"node{i}.mem", []))
-        self.per_step = self.memory and layout == "sequence"
+        self.per_step = self.memory and layout == "sequence" and sequence_memory == "steps"
+        self.jacobi = self.memory and layout == "sequence" and sequence_memory == "ticks"
         self.loop = self.per_step or self.memory
         c_in = 1 if input_spec.layout == "tokens" else input_spec.shape.channels
         stems = STEMS[input_spec.layout]
@@ -151,6 +162,12 @@ class MacroSupergraph(nn.Module):
                 state = hs
                 steps.append(hs[-1])
             out = torch.stack(steps, dim=-1)
+        elif self.jacobi:  # memory: the previous pass's values, one time step back
+            state = None
+            for _ in range(self.ticks):
+                prev = None if state is None else [F.pad(h[..., :-1], (1, 0)) for h in state]
+                state = self._body(stem, prev)
+            out = state[-1]
         elif self.memory:
             state = None
             for _ in range(self.ticks):
@@ -223,14 +240,19 @@ class MacroSupergraph(nn.Module):
         return self.space.decode(self.choices())
 
     def parameter_free_share(self) -> float:
-        """Share of body nodes whose strongest op has no weights (a collapse drifts to 1)."""
+        """Share of body nodes whose strongest op has no weights (a collapse drifts to 1),
+        among the nodes that can drift: those with both kinds of candidates. A node a
+        restricted space leaves with parameter-free ops only (or weighted ones only) cannot
+        collapse, and counting it would trip the guard before any architecture step."""
         picks = []
         for i in range(self.n):
             label = f"node{i}.op"
             names = self.options.get(f"{label}!") or self.options[label]
+            kinds = {parameter_free(BODY[self.layout][k]) for k in names}
+            if len(kinds) < 2:
+                continue
             logits = self.alpha[label.replace(".", "__")].detach()
             idx = [self.options[label].index(k) for k in names]
             best = max(idx, key=lambda k: float(logits[k]))
             picks.append(parameter_free(BODY[self.layout][self.options[label][best]]))
-        return sum(picks) / len(picks)
-
+        return sum(picks) / len(picks) if picks else 0.0
