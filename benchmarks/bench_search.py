@@ -30,7 +30,8 @@ from graphnas.api import parse_duration
 
 
 def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
-               retrain_steps: int, out: str, threads: int | None) -> dict:
+               retrain_steps: int, out: str, threads: int | None,
+               baselines: bool = True) -> dict:
     """One search (or its finished result, read back): test and valid metric, params,
     minutes, baselines."""
     done = Path(out) / "result.json"
@@ -44,7 +45,7 @@ def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
     t0 = time.perf_counter()
     r = graphnas.search(task=task, strategy=strategy, budget=budget, seed=seed,
                         workers=workers, retrain_steps=retrain_steps, out=out,
-                        progress="quiet")
+                        progress="quiet", baselines=baselines)
     return {**r.summary(), "minutes": (time.perf_counter() - t0) / 60}
 
 
@@ -60,6 +61,8 @@ def main() -> None:
     ap.add_argument("--parallel", type=int, default=1, help="searches at once")
     ap.add_argument("--threads", type=int, default=None, help="torch threads per search")
     ap.add_argument("--out", default="runs/bench")
+    ap.add_argument("--no-baselines", action="store_true",
+                    help="skip the baselines in every search (train them once elsewhere)")
     args = ap.parse_args()
     budget = parse_duration(args.budget)
     print(f"budget {args.budget} per search (search + retrain), {args.seeds} seed(s), "
@@ -72,7 +75,8 @@ def main() -> None:
         for task in args.tasks:
             jobs = {(strategy, seed): (task, strategy, seed, budget, args.workers,
                                        args.retrain_steps,
-                                       f"{args.out}/{task}-{strategy}-{seed}", args.threads)
+                                       f"{args.out}/{task}-{strategy}-{seed}", args.threads,
+                                       not args.no_baselines)
                     for strategy in args.strategies for seed in range(args.seeds)}
             if pool is None:
                 results = {k: one_search(*job) for k, job in jobs.items()}

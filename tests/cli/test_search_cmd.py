@@ -34,6 +34,15 @@ def test_search_json_summary(finished):
         assert (out / f).exists(), f
 
 
+def test_no_baselines_skips_them(tmp_path):
+    r = run("search", *SMALL, "--strategy", "random", "--out", str(tmp_path / "r"), "--json",
+            "--no-baselines")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["baselines"] == {} and summary["test_metric"] is not None
+    assert not (tmp_path / "r" / "baselines.json").exists()
+
+
 def test_running_again_resumes_without_new_trials(finished):
     out, summary = finished
     r = run("search", *SMALL, "--strategy", "evolution", "--out", str(out), "--json")

@@ -115,17 +115,19 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
             bar.update(phase="retrain")
             final = _retrain_budget(s, store.now())
             limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
-            bar.message(f"retraining the best graph for {s.retrain_steps} steps{limit}, and "
-                        f"the hand-designed baselines with the same protocol")
+            also = ", and the hand-designed baselines with the same protocol" \
+                if s.baselines else ""
+            bar.message(f"retraining the best graph for {s.retrain_steps} steps{limit}{also}")
             # baselines train alongside the retraining on workers; a serial run (one process)
             # retrains first, so that the searched graph's result keeps to the budget
             alongside = executor.name != "serial"
-            if alongside:
+            pending: dict = {}
+            if alongside and s.baselines:
                 pending = finalize.submit_baselines(task, store, final, s.seed, executor, threads)
             t0 = store.now()
             result = finalize.retrain(best_graph, task, final, s.seed, threads)
             phases.append(("retrain", t0, store.now(), f"{result.steps} steps"))
-            if not alongside:
+            if not alongside and s.baselines:
                 pending = finalize.submit_baselines(task, store, final, s.seed, executor, threads)
             baselines = finalize.baseline_scores(store, pending)
         except BaseException:

@@ -50,6 +50,7 @@ class SearchSettings:
     out: str = "runs/search"  # the run directory
     trial_steps: int = 300  # training steps of one search trial
     retrain_steps: int = 3000  # training steps of the final retraining
+    baselines: bool = True  # train the task's hand-designed baselines with the same protocol
     space_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"n_nodes": 6}
     strategy_options: dict[str, Any] = field(default_factory=dict)
 

@@ -64,6 +64,8 @@ def search(
     trial_steps: int = typer.Option(None, "--trial-steps", help="Training steps per trial."),
     retrain_steps: int = typer.Option(None, "--retrain-steps",
                                       help="Training steps of the final retraining."),
+    baselines: bool = typer.Option(None, "--baselines/--no-baselines", help="Train the "
+                                   "task's hand-designed baselines too (default: yes)."),
     config: Path = typer.Option(None, "--config", help="Settings file (.toml or .yaml); "
                                 "flags override it."),
     progress: str = typer.Option("auto", "--progress", help="auto, rich, plain or quiet."),
@@ -81,7 +83,7 @@ def search(
              "gpus_per_trial": gpus_per_trial, "precision": precision,
              "executor": executor, "address": address, "seed": seed,
              "out": str(out) if out else None, "trial_steps": trial_steps,
-             "retrain_steps": retrain_steps}
+             "retrain_steps": retrain_steps, "baselines": baselines}
     merged = {**base, **{k: v for k, v in flags.items() if v is not None}}
     if trials is not None and budget is None and "budget" not in base:
         merged["budget"] = None
