@@ -19,8 +19,9 @@ axis, for a fixed number of ticks. With memory on a sequence, ``sequence_memory`
 - ``"steps"``: exact; the body runs one time step at a time, and its candidates exclude ops that
   look across time (convolutions), which cannot run step by step (the stem keeps them). It costs
   every candidate at every time step in eager mode: far slower.
- Stems of
-different strides cannot be mixed: the supergraph keeps those with the first option's stride.
+
+Stems of different strides cannot be mixed: the supergraph keeps those with the first option's
+stride.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ class MacroSupergraph(nn.Module):
             o != "none" for i in range(self.n) for o in self.options.get(f"node{i}.mem", []))
         self.per_step = self.memory and layout == "sequence" and sequence_memory == "steps"
         self.jacobi = self.memory and layout == "sequence" and sequence_memory == "ticks"
-        self.loop = self.per_step or self.memory
         c_in = 1 if input_spec.layout == "tokens" else input_spec.shape.channels
         stems = STEMS[input_spec.layout]
         stride = stems[self.options["stem.op"][0]][1].get("stride", 1)
@@ -162,15 +162,11 @@ class MacroSupergraph(nn.Module):
                 state = hs
                 steps.append(hs[-1])
             out = torch.stack(steps, dim=-1)
-        elif self.jacobi:  # memory: the previous pass's values, one time step back
+        elif self.memory:  # passes; on a sequence, memory reads the last pass one step back
             state = None
             for _ in range(self.ticks):
-                prev = None if state is None else [F.pad(h[..., :-1], (1, 0)) for h in state]
-                state = self._body(stem, prev)
-            out = state[-1]
-        elif self.memory:
-            state = None
-            for _ in range(self.ticks):
+                if self.jacobi and state is not None:
+                    state = [F.pad(h[..., :-1], (1, 0)) for h in state]
                 state = self._body(stem, state)
             out = state[-1]
         else:
