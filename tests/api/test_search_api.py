@@ -56,3 +56,13 @@ def test_restriction_keeps_what_the_best_graphs_agree_on(tmp_path):
     assert restriction(space, store, top_k=4, min_votes=1)["node0.width"] == [16, 32, 8]
     assert restriction(space, store, top_k=1) == {}  # too few to restrict by
     store.db.close()
+
+
+def test_a_wrong_differentiable_option_fails_before_exploration(tmp_path):
+    with pytest.raises(ValueError, match="sequence_memory"):
+        graphnas.search(strategy="hybrid", trials=5, budget=None, out=str(tmp_path / "h"),
+                        strategy_options={"sequence_memory": "exact"}, **SMALL)
+    config = json.loads((tmp_path / "h" / "config.json").read_text())
+    store = RunStore(tmp_path / "h", config["identity"])
+    assert not store.trials()  # no exploration time was spent
+    store.db.close()

@@ -18,7 +18,7 @@ discretised graph's trial (``exploit``); a resumed run skips what is done.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphnas.differentiable import DiffConfig, differentiable_search
@@ -80,8 +80,9 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     min_votes = int(opts.pop("min_votes", 2))
     explore_share = float(opts.pop("explore_share", 0.55)) if explore else 0.0
     exploit_share = float(opts.pop("exploit_share", 0.3 if explore else 0.8))
-    order = str(opts.pop("order", "first"))
-    sequence_memory = str(opts.pop("sequence_memory", "ticks"))
+    # checked before exploration, so that a wrong option costs no search time
+    diff = DiffConfig(order=str(opts.pop("order", "first")), seed=s.seed,
+                      sequence_memory=str(opts.pop("sequence_memory", "ticks")))
     t0 = store.now()
     if explore:
         explore_trials = None if s.trials is None else max(2, int(s.trials * 0.8))
@@ -101,9 +102,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     if not store.trials("supergraph", (TrialState.COMPLETE, TrialState.FAILED)):
         seconds = None if search_seconds is None else search_seconds * exploit_share
         steps = (400 if explore else 1500) if seconds else 4 * s.trial_steps  # trials only:
-        cfg = DiffConfig(order=order, steps=steps, seconds=seconds, seed=s.seed,  # scale
-                         check_every=max(5, steps // 10),  # with the trials' own length
-                         sequence_memory=sequence_memory)
+        cfg = replace(diff, steps=steps, seconds=seconds,  # scale with the trials' own length
+                      check_every=max(5, steps // 10))
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
         fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)

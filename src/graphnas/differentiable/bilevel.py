@@ -58,6 +58,13 @@ class DiffConfig:
     device: str = "auto"  # auto (cuda when present) | cpu | cuda | cuda:N
     sequence_memory: str = "ticks"  # memory on sequences: ticks (Jacobi passes) | steps (exact)
 
+    def __post_init__(self) -> None:
+        if self.order not in ("first", "second", "gumbel"):
+            raise ValueError(f"unknown order {self.order!r}; use first, second or gumbel")
+        if self.sequence_memory not in ("ticks", "steps"):
+            raise ValueError(f"unknown sequence_memory {self.sequence_memory!r}; use ticks or "
+                             "steps")
+
 
 @dataclass
 class DiffResult:
@@ -76,8 +83,6 @@ class DiffResult:
 def differentiable_search(space: Space, task: Task, config: DiffConfig = DiffConfig()
                           ) -> DiffResult:
     """Search the supergraph of ``space`` on ``task`` and return the discretised graph."""
-    if config.order not in ("first", "second", "gumbel"):
-        raise ValueError(f"unknown order {config.order!r}; use first, second or gumbel")
     start = time.perf_counter()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
