@@ -123,3 +123,15 @@ def test_tokens_through_embedding_and_a_recurrent_core():
     m = build(g, SPECS["tokens"], OutputSpec("sequence_classes", 7))
     y = m(torch.randint(0, 7, (2, 10)))
     assert y.shape == (2, 10, 7)
+
+
+def test_a_conv_block_is_conv_then_batch_norm_then_relu():
+    conv = {"width": 6, "kernel": 3, "dilation": 2}
+    block = Graph(("x",), (Node("b", "conv_block1d", conv),), (Edge("x", "b"),), "b")
+    chain = Graph(("x",), (Node("c", "conv1d", conv), Node("n", "batch_norm"), Node("r", "relu")),
+                  (Edge("x", "c"), Edge("c", "n"), Edge("n", "r")), "r")
+    out = OutputSpec("sequence_regression", 2)
+    a, b = build(block, SPECS["sequence"], out), build(chain, SPECS["sequence"], out)
+    b.load_state_dict(dict(zip(b.state_dict(), a.state_dict().values())))
+    x = torch.randn(4, *SPECS["sequence"].dims)
+    assert torch.allclose(a(x), b(x), atol=1e-6)

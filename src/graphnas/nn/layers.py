@@ -53,6 +53,19 @@ def conv(dims, c_in, c_out, kernel, stride, dilation):
     return layer(c_in, c_out, kernel, stride, dilation * (kernel - 1) // 2, dilation)
 
 
+class ConvBlock(nn.Module):
+    """Convolution, batch norm, ReLU: the body of a TCN or ResNet block as one op."""
+
+    def __init__(self, dims, c_in, c_out, kernel, stride, dilation):
+        super().__init__()
+        norm = nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d
+        self.conv = conv(dims, c_in, c_out, kernel, stride, dilation)
+        self.norm = norm(c_out)
+
+    def forward(self, x):
+        return F.relu(self.norm(self.conv(x)))
+
+
 class Pool(nn.Module):
     def __init__(self, kind, kernel, stride):
         super().__init__()
@@ -108,10 +121,10 @@ class OneMinus(nn.Module):
         return 1 - x
 
 
-def _conv(dims, separable):
+def _conv(dims, kind=None):
     def make(p, s):
         args = (dims, s["c_in"], p["width"], p["kernel"], p["stride"], p["dilation"])
-        return SeparableConv(*args) if separable else conv(*args)
+        return {"separable": SeparableConv, "block": ConvBlock}.get(kind, conv)(*args)
 
     return make
 
@@ -123,10 +136,12 @@ def _batch_norm(p, s):
 # name -> factory(params, site): params are resolved; site has c_in, layout, norm_shape, vocab.
 OPS = {
     "linear": lambda p, s: ChannelLinear(s["c_in"], p["width"], p["bias"]),
-    "conv1d": _conv(1, False),
-    "conv2d": _conv(2, False),
-    "sep_conv1d": _conv(1, True),
-    "sep_conv2d": _conv(2, True),
+    "conv1d": _conv(1),
+    "conv2d": _conv(2),
+    "sep_conv1d": _conv(1, "separable"),
+    "sep_conv2d": _conv(2, "separable"),
+    "conv_block1d": _conv(1, "block"),
+    "conv_block2d": _conv(2, "block"),
     "max_pool": lambda p, s: Pool("max", p["kernel"], p["stride"]),
     "avg_pool": lambda p, s: Pool("avg", p["kernel"], p["stride"]),
     "global_avg_pool": lambda p, s: GlobalPool("avg"),

@@ -17,11 +17,16 @@ BODY = {
         "relu": ("relu", {}), "tanh": ("tanh", {}), "sigmoid": ("sigmoid", {}),
         "gelu": ("gelu", {}), "bn": ("batch_norm", {}), "ln": ("layer_norm", {}),
         "identity": ("identity", {}),
+        "block3": ("conv_block1d", {"kernel": 3}),
+        "block3_d2": ("conv_block1d", {"kernel": 3, "dilation": 2}),
+        "block3_d4": ("conv_block1d", {"kernel": 3, "dilation": 4}),
+        "block3_d8": ("conv_block1d", {"kernel": 3, "dilation": 8}),
     },
     "image": {
         "conv3": ("conv2d", {"kernel": 3}), "conv5": ("conv2d", {"kernel": 5}),
         "sepconv3": ("sep_conv2d", {"kernel": 3}), "relu": ("relu", {}), "tanh": ("tanh", {}),
         "sigmoid": ("sigmoid", {}), "bn": ("batch_norm", {}), "identity": ("identity", {}),
+        "block3": ("conv_block2d", {"kernel": 3}),
     },
     "vector": {
         "linear": ("linear", {}), "relu": ("relu", {}), "tanh": ("tanh", {}),
