@@ -1,6 +1,10 @@
 """Baselines: each hand-designed baseline under the standard protocol, mean over seeds.
 
 Run:  .venv/bin/python benchmarks/bench_baselines.py [--seeds 3] [--steps 3000] [--tasks ...]
+          [--graphs FILE ...] [--no-shipped]
+
+``--graphs`` adds graph JSON files (a found architecture, ``benchmarks/graphs/mnist1d_tcn.json``)
+to every task listed, labelled by file name; ``--no-shipped`` leaves out the shipped baselines.
 
 The standard protocol is ``TrainConfig()``'s defaults (AdamW, lr 3e-3, cosine, batch 128, weight
 decay 1e-4, gradient clipping at 1) for ``--steps`` steps, keeping the best validation weights;
@@ -11,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
+from pathlib import Path
 
 import torch
 
+from graphnas.graph import GraphError, from_json
 from graphnas.tasks import baselines_for, get_task
 from graphnas.training import Budget, TrainConfig, train
 
@@ -24,14 +30,21 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--tasks", nargs="+", default=["mnist1d", "adding", "digits"])
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--graphs", nargs="+", default=[], type=Path, metavar="FILE")
+    ap.add_argument("--no-shipped", action="store_true")
     args = ap.parse_args()
+    try:
+        extra = {_label(p): from_json(p.read_text(encoding="utf-8"), str(p)) for p in args.graphs}
+    except (OSError, GraphError) as e:
+        ap.error(str(e))
     torch.set_num_threads(args.threads)
     print(f"standard protocol: {args.steps} steps, {TrainConfig()}, {args.seeds} seeds, "
           f"{args.threads} threads\n")
     print("| task | baseline | params | test metric (mean +- std) | valid | seconds / run |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in args.tasks:
-        for label, graph in baselines_for(name).items():
+        graphs = {} if args.no_shipped else baselines_for(name)
+        for label, graph in {**graphs, **extra}.items():
             tests, valids, secs, params, metric = [], [], [], 0, ""
             for seed in range(args.seeds):
                 task = get_task(name, seed=seed)
@@ -49,6 +62,11 @@ def main() -> None:
                 print(f"| {name} | {label} | {params} | {metric} {statistics.mean(tests):.4f} "
                       f"+- {sd:.4f} | {statistics.mean(valids):.4f} | "
                       f"{statistics.mean(secs):.0f} |", flush=True)
+
+
+def _label(path: Path) -> str:
+    """A file's stem, or its run's name for a run's ``best/graph.json``."""
+    return path.parent.parent.name if path.name == "graph.json" else path.stem
 
 
 if __name__ == "__main__":
