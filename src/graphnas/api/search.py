@@ -3,9 +3,11 @@
 A search runs in a run directory (``out``); running it again with the same settings resumes it.
 Phases: ``search`` (one ask/tell strategy), or for ``hybrid`` ``explore`` (REINFORCE) ->
 ``exploit`` (differentiable search over the space restricted to what the best explored graphs
-use); then the best graph is retrained with the standard protocol, the task's hand-designed
-baselines are trained the same way, and ``best/``, ``report.html`` and ``result.json`` are
-written. The wall-time budget covers the whole run: the search phases get ``search_share`` of it.
+use); then ``finalists``: the best few distinct graphs trained again for longer, the best of
+them kept (see :mod:`graphnas.api.finalists`); then that graph is retrained with the standard
+protocol, the task's hand-designed baselines are trained the same way, and ``best/``,
+``report.html`` and ``result.json`` are written. The wall-time budget covers the whole run: the
+search phases and the finalists get ``SEARCH_SHARE`` of it, the finalists ``FINALIST_SHARE``.
 """
 
 from __future__ import annotations
@@ -26,11 +28,15 @@ from graphnas.tasks import Task, get_task, load_file
 from graphnas.training import Budget, TrainConfig
 
 from . import finalize
+from .finalists import PHASE as FINALISTS
+from .finalists import run_finalists
+from .finalists import summary as finalist_summary
 from .progress import SearchProgress
 from .settings import SearchSettings
 
 log = logging.getLogger(__name__)
-SEARCH_SHARE = 0.7  # of a wall-time budget, for the search phases; the rest retrains
+SEARCH_SHARE = 0.7  # of a wall-time budget, for the search phases and finalists; the rest retrains
+FINALIST_SHARE = 0.15  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
 MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
 
 
@@ -88,7 +94,9 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
                                               threads=threads, precision=s.precision,
                                               max_seconds=max(60.0, s.trial_steps * 0.5)))
     executor = get_executor(s.executor, s.workers, **_executor_options(s))
-    search_seconds = None if s.budget is None else s.budget * SEARCH_SHARE
+    finalists_until = None if s.budget is None else s.budget * SEARCH_SHARE
+    search_seconds = None if s.budget is None else \
+        s.budget * (SEARCH_SHARE - (FINALIST_SHARE if s.finalists > 1 else 0.0))
     phases: list = []
     with SearchProgress(progress, task.metric) as bar:
         bar.state.trials, bar.state.budget = s.trials, s.budget
@@ -112,6 +120,10 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
                 best_graph = None if best is None else from_json(best.arch_json)
             if best_graph is None:
                 raise RuntimeError("every trial failed; see the run's report.html and log.txt")
+            if s.finalists > 1:
+                bar.message(f"training the {s.finalists} best distinct graphs again for longer")
+                best_graph = run_finalists(s, space, objective, store, executor,
+                                           finalists_until, events, phases) or best_graph
             bar.update(phase="retrain")
             final = _retrain_budget(s, store.now())
             limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
@@ -139,7 +151,8 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
             store.close()
             raise RuntimeError(f"retraining the best graph failed: {result.error}")
         files = finalize.write_best(store.dir / "best", best_graph, result)
-    trials = len(store.trials(states=(TrialState.COMPLETE, TrialState.FAILED)))
+    trials = len([t for t in store.trials(states=(TrialState.COMPLETE, TrialState.FAILED))
+                  if t.phase != FINALISTS])
     out = SearchResult(store.dir, best_graph, result.valid_metric, result.test_metric,
                        task.metric, result.params, trials, baselines, result.module)
     final = {"valid_metric": result.valid_metric, "test_metric": result.test_metric,
@@ -148,6 +161,7 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
                     phases)
     write_json_atomic(store.dir / "result.json", {**out.summary(), "files": files,
                                                   "retrain_steps": result.steps,
+                                                  "finalists": finalist_summary(store),
                                                   "phases": phases})
     store.close()
     return out
@@ -173,7 +187,10 @@ def _executor_options(s: SearchSettings) -> dict[str, Any]:
 
 def _progress_events(bar: SearchProgress):
     def on_event(kind: str, info: dict[str, Any]) -> None:
-        if kind == "phase":
+        if kind == "phase" and info["phase"] == FINALISTS:  # counted afresh, at a new fidelity
+            bar.state.trials = info.get("trials")
+            bar.update(phase=info["phase"], done=info.get("done", 0), failed=0, best=None)
+        elif kind == "phase":
             bar.update(phase=info["phase"])
         elif kind == "start":
             bar.update(in_flight=info["in_flight"])

@@ -50,6 +50,8 @@ class SearchSettings:
     out: str = "runs/search"  # the run directory
     trial_steps: int = 300  # training steps of one search trial
     retrain_steps: int = 3000  # training steps of the final retraining
+    finalists: int = 4  # the best distinct graphs trained again for longer (0: none)
+    finalist_steps: int | None = None  # their steps (None: 3 x trial_steps, as time allows)
     baselines: bool = True  # train the task's hand-designed baselines with the same protocol
     space_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"n_nodes": 6}
     strategy_options: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +65,10 @@ class SearchSettings:
             raise ValueError("give a budget: --trials N and/or --budget 20m")
         if self.trials is not None and self.trials < 1:
             raise ValueError("--trials must be at least 1")
+        if self.finalists < 0:
+            raise ValueError("--finalists must be 0 or more")
+        if self.finalist_steps is not None and self.finalist_steps <= self.trial_steps:
+            raise ValueError("--finalist-steps must be more than --trial-steps")
         if self.workers is None:
             from graphnas.execution import default_workers
 

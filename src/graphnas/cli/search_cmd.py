@@ -64,6 +64,11 @@ def search(
     trial_steps: int = typer.Option(None, "--trial-steps", help="Training steps per trial."),
     retrain_steps: int = typer.Option(None, "--retrain-steps",
                                       help="Training steps of the final retraining."),
+    finalists: int = typer.Option(None, "--finalists", help="The best distinct graphs "
+                                  "trained again for longer before the retraining (default "
+                                  "4; 0: none)."),
+    finalist_steps: int = typer.Option(None, "--finalist-steps", help="Their training steps "
+                                       "(default 3 x trial steps, as time allows)."),
     baselines: bool = typer.Option(None, "--baselines/--no-baselines", help="Train the "
                                    "task's hand-designed baselines too (default: yes)."),
     config: Path = typer.Option(None, "--config", help="Settings file (.toml or .yaml); "
@@ -83,7 +88,8 @@ def search(
              "gpus_per_trial": gpus_per_trial, "precision": precision,
              "executor": executor, "address": address, "seed": seed,
              "out": str(out) if out else None, "trial_steps": trial_steps,
-             "retrain_steps": retrain_steps, "baselines": baselines}
+             "retrain_steps": retrain_steps, "finalists": finalists,
+             "finalist_steps": finalist_steps, "baselines": baselines}
     merged = {**base, **{k: v for k, v in flags.items() if v is not None}}
     if trials is not None and budget is None and "budget" not in base:
         merged["budget"] = None

@@ -110,7 +110,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     def more_trials() -> bool:
         return (budget.trials is None or started < budget.trials) and not out_of_time()
 
-    emit("phase", {"phase": phase, "done": done_before})
+    emit("phase", {"phase": phase, "done": done_before, "trials": budget.trials})
     while True:
         while len(in_flight) < executor.workers and more_trials():
             cand = strategy.ask(1)[0]

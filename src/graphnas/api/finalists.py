@@ -1,0 +1,162 @@
+"""Finalists: the best few distinct graphs of a search, trained again for longer, best kept.
+
+A search ranks graphs after short trials (``trial_steps``), where graphs that learn fast
+outrank graphs that end better, and the top of a ranking is a near-tie decided by noise in the
+validation score. Before the final retraining, the ``finalists`` best completed graphs of the
+search phases, distinct in their layers (a graph whose nodes have the same ops and parameters as
+a better one, wired differently, is left out, so that a converged population does not fill the
+list with variants of one graph), are trained again for ``finalist_steps`` (by default 3 x
+``trial_steps``, fewer where the phase's time share would not fit them, measured from the
+finalists' own trial times) and the best by that score is retrained. It is successive halving's
+last rungs: many graphs at the trial fidelity, a few at a higher one, one at the full protocol.
+
+The list and its steps are saved (``state-finalist-pick.json``) before training, and the
+finalists are trials of phase ``finalists`` in the run's store, so a resumed run goes on with
+the same finalists and trains none twice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.graph import Graph, from_json
+from graphnas.spaces import Space
+from graphnas.store import RunStore, TrialRecord, TrialState
+from graphnas.training import Budget
+
+PHASE = "finalists"
+PICK = "finalist-pick"
+STEPS_FACTOR = 3  # finalist steps, in trial steps, when time allows
+
+
+def layer_signature(arch_json: str) -> str:
+    """A graph's nodes (op and parameters, in order), without its wiring."""
+    nodes = json.loads(arch_json).get("nodes", [])
+    return json.dumps([(n.get("op"), n.get("params", {})) for n in nodes], sort_keys=True)
+
+
+def pick(store: RunStore, k: int, phases: tuple[str, ...] | None = None) -> list[TrialRecord]:
+    """The ``k`` best completed, trained (not cached) trials of the given phases (every phase
+    but the finalists' when None), one per layer signature."""
+    done = [t for t in store.trials(states=(TrialState.COMPLETE,))
+            if t.score is not None and not t.cached and t.phase != PHASE
+            and (phases is None or t.phase in phases) and t.choices]
+    done.sort(key=lambda t: (-t.score, t.id))
+    chosen, seen = [], set()
+    for t in done:
+        sig = layer_signature(t.arch_json)
+        if sig not in seen:
+            seen.add(sig)
+            chosen.append(t)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def finalist_steps(chosen: list[TrialRecord], trial_steps: int, workers: int,
+                   seconds: float | None, most: int | None = None) -> int:
+    """Steps for every finalist: ``most`` (default 3 x trial steps), or what fits ``seconds``
+    when the finalists train ``workers`` at a time at their trials' measured pace; 0 when not
+    even ``trial_steps`` fit (then there is nothing to learn from training them again)."""
+    most = most or STEPS_FACTOR * trial_steps
+    if seconds is None:
+        return most
+    rounds = math.ceil(len(chosen) / max(1, workers))
+    pace = max((t.seconds or 0.0) / trial_steps for t in chosen)  # seconds per step, slowest
+    if pace <= 0:
+        return most
+    fits = int(seconds / rounds / pace)
+    return min(most, fits) if fits > trial_steps else 0
+
+
+class FixedList:
+    """A 'strategy' that asks for a given list of candidates in order, then for those of the
+    list that have no finished trial (``finished()``: hashes), which a killed run left in
+    flight. Its state is how far down the list it has asked, so a resumed run replays as
+    the uninterrupted one asked."""
+
+    def __init__(self, space: Space, choices: list[list[int]],
+                 finished: Callable[[], set[str]]) -> None:
+        self.space = space
+        self.candidates = [space.candidate(tuple(c)) for c in choices]
+        self.finished = finished
+        self.asked = 0
+        self.again: set[str] = set()
+
+    def ask(self, n: int = 1):
+        out = []
+        for _ in range(n):
+            if self.asked < len(self.candidates):
+                out.append(self.candidates[self.asked])
+                self.asked += 1
+                continue
+            done = self.finished() | self.again
+            left = [c for c in self.candidates if c.hash not in done] or self.candidates[-1:]
+            self.again.add(left[0].hash)
+            out.append(left[0])
+        return out
+
+    def tell(self, candidate, score) -> None:
+        pass
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"asked": self.asked}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.asked = int(state.get("asked", 0))
+
+
+def run_finalists(s, space: Space, objective: TrainingObjective, store: RunStore, executor,
+                  seconds_until: float | None, events, phases: list) -> Graph | None:
+    """Train the finalists (resuming where a killed run left them); the best one's graph, or
+    None when there is nothing to re-rank (then the search's best stands)."""
+    saved = store.load_state(PICK)
+    if saved is None:
+        chosen = pick(store, s.finalists)
+        left = None if seconds_until is None else seconds_until - store.now()
+        steps = finalist_steps(chosen, s.trial_steps, s.workers, left, s.finalist_steps)
+        if len(chosen) < 2 or steps == 0:
+            saved = {"trials": [], "steps": 0}
+        else:
+            saved = {"trials": [t.id for t in chosen], "steps": steps,
+                     "choices": [list(t.choices) for t in chosen]}
+        store.save_state(PICK, saved)
+    if not saved["trials"]:
+        return None
+    steps = saved["steps"]
+    t0 = store.now()
+    longer = replace(objective, budget=Budget(steps=steps),
+                     config=replace(objective.config, eval_every=max(1, steps // 3),
+                                    max_seconds=max(60.0, steps * 0.5)))
+    def finished() -> set[str]:
+        return {t.hash for t in store.trials(PHASE, (TrialState.COMPLETE, TrialState.FAILED))}
+
+    run_search(space, FixedList(space, saved["choices"], finished), longer, store,
+               SearchBudget(trials=len(saved["choices"])), executor, PHASE, s.seed + 20_000,
+               fidelity=steps / s.trial_steps, on_event=events)
+    best = store.best(PHASE)
+    phases.append((PHASE, t0, store.now(),
+                   f"the {len(saved['choices'])} best distinct graphs trained again for "
+                   f"{steps} steps; the best kept"))
+    return None if best is None else from_json(best.arch_json)
+
+
+def summary(store: RunStore) -> list[dict[str, Any]]:
+    """Each finalist's search score and finalist score, for result.json and the report."""
+    saved = store.load_state(PICK) or {"trials": []}
+    by_id = {t.id: t for t in store.trials()}
+    again = {t.hash: t for t in store.trials(PHASE)}
+    out = []
+    for tid in saved["trials"]:
+        t = by_id.get(tid)
+        if t is None:
+            continue
+        f = again.get(t.hash)
+        out.append({"trial": tid, "search_score": t.score, "steps": saved["steps"],
+                    "finalist_score": None if f is None else f.score})
+    return out

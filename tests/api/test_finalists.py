@@ -1,0 +1,96 @@
+"""Finalists: the best distinct graphs trained again for longer, the best of them retrained."""
+
+import json
+
+import graphnas
+from graphnas.api.finalists import FixedList, finalist_steps, layer_signature, pick
+from graphnas.graph import InputSpec, OutputSpec
+from graphnas.spaces import MacroSpace
+from graphnas.store import RunStore, TrialState
+
+SMALL = dict(task="digits", trial_steps=20, retrain_steps=40, progress="quiet",
+             space_options={"n_nodes": 2, "widths": [8, 16], "memory": False})
+
+
+def _arch(ops, wiring=0):
+    return json.dumps({"nodes": [{"id": f"n{i}", "op": op, "params": {"width": 8}}
+                                 for i, op in enumerate(ops)], "edges": [wiring]})
+
+
+def _add(store, score, ops, wiring=0, cached=False, phase="search", seconds=10.0):
+    tid = store.start_trial(phase, (1,), _arch(ops, wiring), f"{ops}{wiring}", 1.0, 0)
+    store.finish_trial(tid, TrialState.COMPLETE, score, seconds=seconds, cached=cached)
+    return tid
+
+
+def test_pick_keeps_one_graph_per_layer_signature_best_first(tmp_path):
+    store = RunStore(tmp_path / "r", {"test": 1})
+    a = _add(store, 0.9, ["conv1d", "relu"])
+    _add(store, 0.95, ["conv1d", "relu"], cached=True)  # a repeat: its score is not new evidence
+    _add(store, 0.85, ["conv1d", "relu"], wiring=1)  # the same layers, wired otherwise
+    b = _add(store, 0.8, ["linear", "relu"])
+    c = _add(store, 0.7, ["conv1d", "tanh"], phase="explore")
+    _add(store, 0.99, ["linear", "tanh"], phase="finalists")  # never a finalist's own trial
+    assert [t.id for t in pick(store, 5)] == [a, b, c]
+    assert [t.id for t in pick(store, 2)] == [a, b]
+    assert layer_signature(_arch(["x"], 0)) == layer_signature(_arch(["x"], 1))
+    store.db.close()
+
+
+def test_finalist_steps_fit_the_time_left(tmp_path):
+    store = RunStore(tmp_path / "r", {"test": 1})
+    for s in (10.0, 20.0, 5.0, 5.0):  # 20 s for 100 steps: 0.2 s a step, the slowest
+        _add(store, 0.5 + s / 100, [f"op{s}"], seconds=s)
+    chosen = pick(store, 4)
+    assert finalist_steps(chosen, 100, 2, None) == 300  # no time limit: 3 x trial steps
+    assert finalist_steps(chosen, 100, 2, 1000.0) == 300
+    assert finalist_steps(chosen, 100, 2, 80.0) == 200  # two rounds of 40 s at 0.2 s a step
+    assert finalist_steps(chosen, 100, 2, 30.0) == 0  # not even the trials' own length
+    assert finalist_steps(chosen, 100, 4, 80.0, most=1000) == 400
+    store.db.close()
+
+
+def test_fixed_list_asks_again_for_what_a_killed_run_left_unfinished():
+    space = MacroSpace(InputSpec("vector", (10,)), OutputSpec("classes", 3), n_nodes=2,
+                       widths=[8, 16])
+    sizes = [len(d.options) for d in space.fixed_decisions()]
+    lists = [[min(k, n - 1) for n in sizes] for k in range(3)]
+    finished: set[str] = set()
+    fixed = FixedList(space, lists, lambda: finished)
+    a, b = fixed.ask(1)[0], fixed.ask(1)[0]
+    assert [a.choices, b.choices] == [tuple(lists[0]), tuple(lists[1])]
+    finished.add(a.hash)  # b was lost in flight; the run is resumed from the saved state
+    again = FixedList(space, lists, lambda: finished)
+    again.load_state_dict(fixed.state_dict())
+    assert again.ask(1)[0].choices == tuple(lists[2])
+    assert again.ask(1)[0].hash == b.hash
+
+
+def test_search_retrains_the_best_finalist_and_resumes_without_training_again(tmp_path):
+    out = tmp_path / "r"
+    r = graphnas.search(strategy="random", trials=5, budget=None, out=str(out), finalists=3,
+                        **SMALL)
+    result = json.loads((out / "result.json").read_text())
+    rows = result["finalists"]
+    assert r.trials == 5 and len(rows) >= 2
+    assert all(row["steps"] == 60 and row["finalist_score"] is not None for row in rows)
+    searched = [row["search_score"] for row in rows]
+    assert searched == sorted(searched, reverse=True)
+    store = RunStore(out, json.loads((out / "config.json").read_text())["identity"])
+    best = store.best("finalists")
+    assert json.loads(best.arch_json)["nodes"] == json.loads(r.graph.to_json())["nodes"]
+    assert {t.fidelity for t in store.trials("finalists")} == {3.0}
+    count = len(store.trials())
+    store.db.close()
+    graphnas.search(strategy="random", trials=5, budget=None, out=str(out), finalists=3,
+                    **SMALL)
+    store = RunStore(out, json.loads((out / "config.json").read_text())["identity"])
+    assert len(store.trials()) == count  # resumed: nothing trained twice
+    store.db.close()
+
+
+def test_no_finalists_retrains_the_search_best(tmp_path):
+    r = graphnas.search(strategy="random", trials=3, budget=None, out=str(tmp_path / "r"),
+                        finalists=0, **SMALL)
+    assert json.loads((tmp_path / "r" / "result.json").read_text())["finalists"] == []
+    assert r.trials == 3
