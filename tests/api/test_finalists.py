@@ -3,7 +3,7 @@
 import json
 
 import graphnas
-from graphnas.api.finalists import FixedList, finalist_steps, layer_signature, pick
+from graphnas.api.finalists import FixedList, best_finalist, finalist_steps, layer_signature, pick
 from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import MacroSpace
 from graphnas.store import RunStore, TrialState
@@ -73,11 +73,13 @@ def test_search_retrains_the_best_finalist_and_resumes_without_training_again(tm
     result = json.loads((out / "result.json").read_text())
     rows = result["finalists"]
     assert r.trials == 5 and len(rows) >= 2
-    assert all(row["steps"] == 60 and row["finalist_score"] is not None for row in rows)
+    assert all(row["steps"] == 60 and row["finalist_loss"] is not None for row in rows)
     searched = [row["search_score"] for row in rows]
     assert searched == sorted(searched, reverse=True)
     store = RunStore(out, json.loads((out / "config.json").read_text())["identity"])
-    best = store.best("finalists")
+    best = best_finalist(store.trials("finalists"))
+    assert all(t.metrics["valid"]["loss"] >= best.metrics["valid"]["loss"]
+               for t in store.trials("finalists"))
     assert json.loads(best.arch_json)["nodes"] == json.loads(r.graph.to_json())["nodes"]
     assert {t.fidelity for t in store.trials("finalists")} == {3.0}
     count = len(store.trials())
@@ -94,3 +96,16 @@ def test_no_finalists_retrains_the_search_best(tmp_path):
                         finalists=0, **SMALL)
     assert json.loads((tmp_path / "r" / "result.json").read_text())["finalists"] == []
     assert r.trials == 3
+
+
+def test_finalists_are_ranked_by_validation_loss_when_every_one_has_it(tmp_path):
+    store = RunStore(tmp_path / "r", {"test": 1})
+    for score, loss in ((0.99, 0.08), (0.98, 0.03), (0.97, None)):
+        tid = store.start_trial("finalists", (1,), "{}", str(score), 3.0, 0)
+        valid = {"accuracy": score} if loss is None else {"accuracy": score, "loss": loss}
+        store.finish_trial(tid, TrialState.COMPLETE, score, {"valid": valid})
+    done = store.trials("finalists")
+    assert best_finalist(done[:2]).score == 0.98  # the lower cross-entropy
+    assert best_finalist(done).score == 0.99  # a loss is missing: by score
+    assert best_finalist([]) is None
+    store.db.close()

@@ -60,3 +60,16 @@ def test_reference_recreates_the_task_once_per_process():
     assert load_task(ref.to_dict()) is a  # cached
     assert np.array_equal(a.train.x, get_task("adding", length=10, train=30, valid=10,
                                               test=10).train.x)
+
+
+def test_another_fold_redraws_the_validation_split_and_keeps_test():
+    task = get_task("digits")
+    other = task.refold(1)
+    assert len(other.valid) == len(task.valid) and len(other.train) == len(task.train)
+    assert other.test is task.test and task.refold(0) is task
+    assert not np.array_equal(other.valid.x, task.valid.x)
+    pooled = np.concatenate([task.train.y, task.valid.y])
+    assert np.array_equal(np.sort(np.concatenate([other.train.y, other.valid.y])),
+                          np.sort(pooled))  # the same samples, split otherwise
+    again = load_task(other.ref.to_dict())  # a worker makes the same fold from the reference
+    assert other.ref.fold == 1 and np.array_equal(again.valid.x, other.valid.x)

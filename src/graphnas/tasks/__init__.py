@@ -31,8 +31,10 @@ def _load(key: str) -> Task:
     ref = TaskRef.from_dict(json.loads(key))
     if ref.name == "file":
         opts = dict(ref.options)
-        return load_file(opts.pop("path"), **opts)
-    return get_task(ref.name, **ref.options)
+        task = load_file(opts.pop("path"), **opts)
+    else:
+        task = get_task(ref.name, **ref.options)
+    return task.refold(ref.fold)
 
 
 def load_task(ref: TaskRef | dict) -> Task:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,13 +38,15 @@ class TaskRef:
 
     name: str  # built-in name, or "file"
     options: dict[str, Any] = field(default_factory=dict)  # e.g. {"length": 100} or {"path": ...}
+    fold: int = 0  # 0: the task's own validation split; k: another one (see Task.refold)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "options": dict(self.options)}
+        d = {"name": self.name, "options": dict(self.options)}
+        return {**d, "fold": self.fold} if self.fold else d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TaskRef:
-        return cls(d["name"], dict(d.get("options", {})))
+        return cls(d["name"], dict(d.get("options", {})), int(d.get("fold", 0)))
 
     def key(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -74,6 +76,19 @@ class Task:
     def metric(self) -> str:
         """The reported metric: accuracy, or mse for regression (r2 reported beside it)."""
         return "accuracy" if self.classification else "mse"
+
+    def refold(self, fold: int) -> Task:
+        """The same task with another validation split of the same size, drawn (seeded by
+        ``fold``) from train and validation pooled; the test split is unchanged. Graphs chosen
+        by their score on one validation split are compared fairly on another."""
+        if fold == 0:
+            return self
+        x = np.concatenate([self.train.x, self.valid.x])
+        y = np.concatenate([self.train.y, self.valid.y])
+        perm = np.random.default_rng(10_007 * fold).permutation(len(y))
+        va, tr = perm[:len(self.valid)], perm[len(self.valid):]
+        ref = TaskRef(self.ref.name, dict(self.ref.options), fold)
+        return replace(self, train=Split(x[tr], y[tr]), valid=Split(x[va], y[va]), ref=ref)
 
     def score(self, metrics: dict[str, float]) -> float:
         """The search's reward, higher is better: accuracy, or -mse."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch.nn import functional as F
 
@@ -21,7 +23,7 @@ def loss_fn(task: Task):
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: Task,
              batch_size: int = 512) -> dict[str, float]:
-    """Metrics of the model on (x, y): accuracy; or mse and r2."""
+    """Metrics of the model on (x, y): accuracy and cross-entropy (``loss``); or mse and r2."""
     was = model.training
     model.eval()
     try:
@@ -32,7 +34,11 @@ def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: Tas
     if task.classification:
         keep = y != IGNORE
         correct = (out.argmax(-1) == y) & keep
-        return {"accuracy": correct.sum().item() / max(1, keep.sum().item())}
+        metrics = {"accuracy": correct.sum().item() / max(1, keep.sum().item())}
+        loss = loss_fn(task)(out.float(), y).item()
+        if math.isfinite(loss):  # cross-entropy: finer than accuracy on a small split
+            metrics["loss"] = loss
+        return metrics
     err = (out - y).square().mean().item()
     var = (y - y.mean(0)).square().mean().item()
     return {"mse": err, "r2": 1.0 - err / var if var > 0 else 0.0}
