@@ -3,7 +3,7 @@
 import json
 
 import graphnas
-from graphnas.api.finalists import FixedList, best_finalist, finalist_steps, layer_signature, pick
+from graphnas.api.finalists import FixedList, best_finalist, layer_signature, pick, plan
 from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import MacroSpace
 from graphnas.store import RunStore, TrialState
@@ -37,16 +37,17 @@ def test_pick_keeps_one_graph_per_layer_signature_best_first(tmp_path):
     store.db.close()
 
 
-def test_finalist_steps_fit_the_time_left(tmp_path):
+def test_finalists_and_their_steps_fit_the_time_left(tmp_path):
     store = RunStore(tmp_path / "r", {"test": 1})
-    for s in (10.0, 20.0, 5.0, 5.0):  # 20 s for 100 steps: 0.2 s a step, the slowest
-        _add(store, 0.5 + s / 100, [f"op{s}"], seconds=s)
-    chosen = pick(store, 4)
-    assert finalist_steps(chosen, 100, 2, None) == 300  # no time limit: 3 x trial steps
-    assert finalist_steps(chosen, 100, 2, 1000.0) == 300
-    assert finalist_steps(chosen, 100, 2, 80.0) == 200  # two rounds of 40 s at 0.2 s a step
-    assert finalist_steps(chosen, 100, 2, 30.0) == 0  # not even the trials' own length
-    assert finalist_steps(chosen, 100, 4, 80.0, most=1000) == 400
+    for i, s in enumerate((10.0, 20.0, 5.0, 5.0)):  # 20 s for 100 steps: 0.2 s a step
+        _add(store, 0.5 + s / 100, [f"op{i}"], seconds=s)
+    chosen = pick(store, 4)  # by score: the 20 s graph first
+    assert plan(chosen, 100, 2, None) == (4, 300)  # no time limit: 3 x trial steps
+    assert plan(chosen, 100, 2, 1000.0) == (4, 300)
+    assert plan(chosen, 100, 2, 80.0) == (4, 200)  # two rounds of 40 s at 0.2 s a step
+    assert plan(chosen, 100, 2, 50.0) == (2, 250)  # 125 steps for four; two get longer
+    assert plan(chosen, 100, 2, 20.0) == (0, 0)  # not even two at 1.5 x trial steps
+    assert plan(chosen, 100, 4, 80.0, most=1000) == (4, 400)
     store.db.close()
 
 

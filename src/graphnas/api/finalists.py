@@ -6,9 +6,10 @@ validation score. Before the final retraining, the ``finalists`` best completed 
 search phases, distinct in their layers (a graph whose nodes have the same ops and parameters as
 a better one, wired differently, is left out, so that a converged population does not fill the
 list with variants of one graph), are trained again for ``finalist_steps`` (by default 3 x
-``trial_steps``, fewer where the phase's time share would not fit them, measured from the
-finalists' own trial times) and the best of them is retrained. It is successive halving's last
-rungs: many graphs at the trial fidelity, a few at a higher one, one at the full protocol.
+``trial_steps``; where the phase's time share would not fit that, measured from the
+finalists' own trial times, fewer steps or fewer finalists) and the best of them is retrained.
+It is successive halving's last rungs: many graphs at the trial fidelity, a few at a higher
+one, one at the full protocol.
 
 Two things keep that choice honest. The finalists train and are scored on another validation
 split (``Task.refold``, fold ``FOLD``): the search chose them for their score on its own
@@ -41,6 +42,7 @@ from graphnas.training import Budget
 PHASE = "finalists"
 PICK = "finalist-pick"
 STEPS_FACTOR = 3  # finalist steps, in trial steps, when time allows
+MIN_FACTOR = 1.5  # the fewest finalist steps worth training, in trial steps
 FOLD = 1  # the validation split the finalists are compared on (0 is the search's own)
 
 
@@ -68,20 +70,23 @@ def pick(store: RunStore, k: int, phases: tuple[str, ...] | None = None) -> list
     return chosen
 
 
-def finalist_steps(chosen: list[TrialRecord], trial_steps: int, workers: int,
-                   seconds: float | None, most: int | None = None) -> int:
-    """Steps for every finalist: ``most`` (default 3 x trial steps), or what fits ``seconds``
-    when the finalists train ``workers`` at a time at their trials' measured pace; 0 when not
-    even ``trial_steps`` fit (then there is nothing to learn from training them again)."""
+def plan(chosen: list[TrialRecord], trial_steps: int, workers: int, seconds: float | None,
+         most: int | None = None) -> tuple[int, int]:
+    """How many of ``chosen`` (the best first) to train again, and for how many steps:
+    ``most`` (default 3 x trial steps) for all of them, or what fits ``seconds`` when they
+    train ``workers`` at a time at their trials' measured pace. Where that is under
+    ``MIN_FACTOR`` x trial steps, fewer finalists (down to 2) get longer; (0, 0) when even two
+    would not (then the search's best stands)."""
     most = most or STEPS_FACTOR * trial_steps
     if seconds is None:
-        return most
-    rounds = math.ceil(len(chosen) / max(1, workers))
-    pace = max((t.seconds or 0.0) / trial_steps for t in chosen)  # seconds per step, slowest
-    if pace <= 0:
-        return most
-    fits = int(seconds / rounds / pace)
-    return min(most, fits) if fits > trial_steps else 0
+        return len(chosen), most
+    for count in range(len(chosen), 1, -1):
+        rounds = math.ceil(count / max(1, workers))
+        pace = max((t.seconds or 0.0) / trial_steps for t in chosen[:count])  # s per step
+        fits = most if pace <= 0 else int(seconds / rounds / pace)
+        if fits >= MIN_FACTOR * trial_steps:
+            return count, min(most, fits)
+    return 0, 0
 
 
 class FixedList:
@@ -129,8 +134,9 @@ def run_finalists(s, space: Space, objective: TrainingObjective, store: RunStore
     if saved is None:
         chosen = pick(store, s.finalists)
         left = None if seconds_until is None else seconds_until - store.now()
-        steps = finalist_steps(chosen, s.trial_steps, s.workers, left, s.finalist_steps)
-        if len(chosen) < 2 or steps == 0:
+        count, steps = plan(chosen, s.trial_steps, s.workers, left, s.finalist_steps)
+        chosen = chosen[:count]
+        if count < 2:
             saved = {"trials": [], "steps": 0}
         else:
             saved = {"trials": [t.id for t in chosen], "steps": steps,
