@@ -3,10 +3,11 @@
 import json
 
 import graphnas
-from graphnas.api.finalists import FixedList, best_finalist, layer_signature, pick, plan
+from graphnas.api.finalists import best_finalist, layer_signature, pick, plan
 from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import MacroSpace
 from graphnas.store import RunStore, TrialState
+from graphnas.strategies.fixed import FixedList
 
 SMALL = dict(task="digits", trial_steps=20, retrain_steps=40, progress="quiet",
              space_options={"n_nodes": 2, "widths": [8, 16], "memory": False})

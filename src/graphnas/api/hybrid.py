@@ -27,6 +27,7 @@ from graphnas.graph import Graph, from_json
 from graphnas.spaces import Space
 from graphnas.store import RunStore, TrialState
 from graphnas.strategies import get_strategy
+from graphnas.strategies.fixed import FixedList
 from graphnas.tasks import Task, TaskRef, load_task
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     if sup is not None and not store.trials("exploit", (TrialState.COMPLETE,
                                                           TrialState.FAILED)):
         graph = from_json(sup["arch_json"])
-        fixed = _Fixed(space, graph)
+        fixed = FixedList(space, [space.encode(graph)], lambda: set())
         run_search(space, fixed, objective, store, SearchBudget(trials=1), executor, "exploit",
                    s.seed + 10_000, on_event=events)
     phases.append(("exploit", t1, store.now(),
@@ -128,24 +129,3 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     best = max((store.best("explore"), store.best("exploit")),
                key=lambda t: -float("inf") if t is None else t.score, default=None)
     return None if best is None else from_json(best.arch_json)
-
-
-class _Fixed:
-    """A one-candidate 'strategy' so the discretised graph is trained and recorded like any
-    trial."""
-
-    def __init__(self, space: Space, graph: Graph) -> None:
-        self.space = space
-        self.candidate = space.candidate(space.encode(graph))
-
-    def ask(self, n: int = 1):
-        return [self.candidate]
-
-    def tell(self, candidate, score) -> None:
-        pass
-
-    def state_dict(self) -> dict:
-        return {}
-
-    def load_state_dict(self, state: dict) -> None:
-        pass
