@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -90,7 +91,8 @@ def plan(chosen: list[TrialRecord], trial_steps: int, workers: int, seconds: flo
 
 
 def run_finalists(s, space: Space, objective: TrainingObjective, store: RunStore, executor,
-                  seconds_until: float | None, events, phases: list) -> Graph | None:
+                  seconds_until: float | None, events, phases: list,
+                  say: Callable[[str], None] = print) -> Graph | None:
     """Train the finalists (resuming where a killed run left them); the best one's graph, or
     None when there is nothing to re-rank (then the search's best stands)."""
     saved = store.load_state(PICK)
@@ -106,8 +108,12 @@ def run_finalists(s, space: Space, objective: TrainingObjective, store: RunStore
                      "choices": [list(t.choices) for t in chosen]}
         store.save_state(PICK, saved)
     if not saved["trials"]:
+        say("no finalists: the search left no time (or fewer than two distinct graphs) to "
+            "train its best graphs again")
         return None
     steps = saved["steps"]
+    say(f"training the {len(saved['trials'])} best distinct graphs again for {steps} steps on "
+        "another validation split")
     t0 = store.now()
     longer = replace(objective, task=replace(objective.task, fold=FOLD),
                      budget=Budget(steps=steps),

@@ -121,9 +121,9 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
             if best_graph is None:
                 raise RuntimeError("every trial failed; see the run's report.html and log.txt")
             if s.finalists > 1:
-                bar.message(f"training the {s.finalists} best distinct graphs again for longer")
                 best_graph = run_finalists(s, space, objective, store, executor,
-                                           finalists_until, events, phases) or best_graph
+                                           finalists_until, events, phases,
+                                           bar.message) or best_graph
             bar.update(phase="retrain")
             final = _retrain_budget(s, store.now())
             limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
