@@ -1,14 +1,16 @@
 """Baselines: each hand-designed baseline under the standard protocol, mean over seeds.
 
 Run:  .venv/bin/python benchmarks/bench_baselines.py [--seeds 3] [--steps 3000] [--tasks ...]
-          [--graphs FILE ...] [--no-shipped]
+          [--graphs FILE ...] [--no-shipped] [--retrain-on train|train+valid]
 
 ``--graphs`` adds graph JSON files (a found architecture, ``benchmarks/graphs/mnist1d_tcn.json``)
 to every task listed, labelled by file name; ``--no-shipped`` leaves out the shipped baselines.
 
 The standard protocol is ``TrainConfig()``'s defaults (AdamW, lr 3e-3, cosine, batch 128, weight
 decay 1e-4, gradient clipping at 1) for ``--steps`` steps, keeping the best validation weights;
-the test split is measured once at the end. Seed s trains with seed s on the task made with
+the test split is measured once at the end. ``--retrain-on train+valid`` trains as a search's
+final retraining does by default: on the training and validation splits together, keeping the
+last weights (its valid columns then measure data it trained on). Seed s trains with seed s on the task made with
 seed s (for MNIST-1D another validation split). Prints a Markdown table; ``valid loss`` is the
 validation cross-entropy of classifiers.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from graphnas.api.finalize import final_protocol
 from graphnas.graph import GraphError, from_json
 from graphnas.tasks import baselines_for, get_task
 from graphnas.training import Budget, TrainConfig, train
@@ -34,14 +37,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--graphs", nargs="+", default=[], type=Path, metavar="FILE")
     ap.add_argument("--no-shipped", action="store_true")
+    ap.add_argument("--retrain-on", choices=["train", "train+valid"], default="train")
     args = ap.parse_args()
     try:
         extra = {_label(p): from_json(p.read_text(encoding="utf-8"), str(p)) for p in args.graphs}
     except (OSError, GraphError) as e:
         ap.error(str(e))
     torch.set_num_threads(args.threads)
-    print(f"standard protocol: {args.steps} steps, {TrainConfig()}, {args.seeds} seeds, "
-          f"{args.threads} threads\n")
+    print(f"standard protocol: {args.steps} steps on {args.retrain_on}, {TrainConfig()}, "
+          f"{args.seeds} seeds, {args.threads} threads\n")
     print("| task | baseline | params | test metric (mean +- std) | valid | valid loss | "
           "seconds / run |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -50,9 +54,9 @@ def main() -> None:
         for label, graph in {**graphs, **extra}.items():
             tests, valids, losses, secs, params, metric = [], [], [], [], 0, ""
             for seed in range(args.seeds):
-                task = get_task(name, seed=seed)
-                r = train(graph, task, Budget(steps=args.steps), TrainConfig(seed=seed),
-                          evaluate_test=True)
+                task, config = final_protocol(get_task(name, seed=seed),
+                                              args.retrain_on == "train+valid", seed, None)
+                r = train(graph, task, Budget(steps=args.steps), config, evaluate_test=True)
                 if not r.ok:
                     print(f"| {name} | {label} | failed: {r.error} | | | | |")
                     break

@@ -89,6 +89,12 @@ def main() -> None:
             pool.shutdown()
 
 
+def _valid(results: list[dict]) -> str:
+    """Mean validation metric of the retrained graphs; - where they trained on validation."""
+    values = [r["valid_metric"] for r in results]
+    return "-" if None in values else f"{statistics.mean(values):.4f}"
+
+
 def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
     baselines: dict[str, list[float]] = {}
     for strategy in strategies:
@@ -99,7 +105,7 @@ def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
         minutes = f"{statistics.mean(mins):.1f}" if mins else "-"
         per_seed = " ".join(f"{t:.4f}" for t in tests)
         print(f"| {task} | {strategy} | {rs[0]['metric']} {statistics.mean(tests):.4f} +- "
-              f"{sd:.4f} | {per_seed} | {statistics.mean(r['valid_metric'] for r in rs):.4f} "
+              f"{sd:.4f} | {per_seed} | {_valid(rs)} "
               f"| {int(statistics.mean(r['params'] for r in rs))} | {minutes} |", flush=True)
         for r in rs:
             for name, value in r["baselines"].items():

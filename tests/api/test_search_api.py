@@ -66,3 +66,28 @@ def test_a_wrong_differentiable_option_fails_before_exploration(tmp_path):
     store = RunStore(tmp_path / "h", config["identity"])
     assert not store.trials()  # no exploration time was spent
     store.db.close()
+
+
+def test_the_final_protocol_trains_on_train_and_valid_keeping_the_last_weights():
+    from graphnas.api.finalize import final_protocol
+    from graphnas.tasks import get_task
+
+    task = get_task("digits")
+    refit, config = final_protocol(task, True, seed=3, threads=1)
+    assert len(refit.train) == len(task.train) + len(task.valid) and refit.ref.refit
+    assert config.keep == "last" and config.seed == 3
+    same, config = final_protocol(task, False, seed=3, threads=1)
+    assert same is task and config.keep == "best"
+
+
+@pytest.mark.parametrize("retrain_on", ["train+valid", "train"])
+def test_the_retraining_says_what_it_trained_on(tmp_path, retrain_on):
+    r = graphnas.search(strategy="random", trials=2, budget=None, finalists=0,
+                        retrain_on=retrain_on, out=str(tmp_path / "r"), **SMALL)
+    saved = json.loads((r.run_dir / "result.json").read_text())
+    assert saved["retrained_on"] == retrain_on and r.baselines  # trained the same way
+    assert any(p[0] == "retrain" and p[3].endswith(f"on {retrain_on}") for p in saved["phases"])
+    # after a refit the validation split was trained on: no validation figure is claimed
+    assert (r.valid_metric is None) == (retrain_on == "train+valid")
+    with pytest.raises(ValueError, match="--retrain-on"):
+        graphnas.search(retrain_on="valid", out=str(tmp_path / "x"), **SMALL)

@@ -68,6 +68,7 @@ def test_show_and_export(finished, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["search", "--strategy", "bayes"], "--strategy: unknown value 'bayes'"),
     (["search", "--budget", "ten minutes"], "bad duration"),
+    (["search", "--retrain-on", "test"], "--retrain-on: unknown value 'test'"),
     (["search", "--task", "mnist", "--trials", "1"], "unknown task 'mnist'"),
     (["search", "--data", "missing.csv", "--trials", "1"], "no such file"),
     (["search", "--config", "missing.toml"], "no such settings file"),

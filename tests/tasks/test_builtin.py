@@ -73,3 +73,15 @@ def test_another_fold_redraws_the_validation_split_and_keeps_test():
                           np.sort(pooled))  # the same samples, split otherwise
     again = load_task(other.ref.to_dict())  # a worker makes the same fold from the reference
     assert other.ref.fold == 1 and np.array_equal(again.valid.x, other.valid.x)
+
+
+def test_a_refit_trains_on_train_and_validation_and_keeps_test():
+    task = get_task("digits")
+    refit = task.refit()
+    assert len(refit.train) == len(task.train) + len(task.valid)
+    assert np.array_equal(refit.train.x[len(task.train):], task.valid.x)
+    assert refit.valid is task.valid and refit.test is task.test and refit.refit() is refit
+    again = load_task(refit.ref.to_dict())  # workers (the baselines) make the same from the ref
+    assert again.ref.refit and np.array_equal(again.train.y, refit.train.y)
+    with pytest.raises(ValueError, match="before its refit"):
+        refit.refold(1)

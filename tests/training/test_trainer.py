@@ -1,6 +1,7 @@
 """The trainer: learns, is deterministic, honours budgets, and turns failures into results."""
 
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -61,6 +62,19 @@ def test_fidelity_and_early_stopping(digits):
     r = train(load_example("cnn2d"), digits, Budget(steps=2000),
               TrainConfig(fidelity=0.1, eval_every=5, patience=2, lr=1e-6))
     assert r.ok and r.steps < 2000 and r.fidelity == 0.1
+
+
+def test_keeps_the_best_validation_weights_or_the_last(digits):
+    """Steps 40 -> 45 lower the validation score at this learning rate: "best" goes back to
+    step 40's weights, "last" keeps step 45's."""
+    cfg = TrainConfig(eval_every=5, threads=1, schedule="none", lr=0.05)
+    best = train(load_example("cnn2d"), digits, Budget(steps=45), cfg)
+    last = train(load_example("cnn2d"), digits, Budget(steps=45), replace(cfg, keep="last"))
+    assert best.curve == last.curve and best.curve[-1][2] < max(c[2] for c in best.curve)
+    assert best.score == max(c[2] for c in best.curve)
+    assert last.score == last.curve[-1][2]
+    with pytest.raises(ValueError, match="unknown keep"):
+        TrainConfig(keep="first")
 
 
 def test_nan_loss_is_a_failed_result(digits):

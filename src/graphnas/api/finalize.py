@@ -18,24 +18,33 @@ from graphnas.training import Budget, Result, TrainConfig, save_model, train
 log = logging.getLogger(__name__)
 
 
-def retrain(graph: Graph, task: Task, budget: Budget, seed: int, threads: int | None) -> Result:
-    """The standard protocol within ``budget`` (its steps, and the run's time left), with the
-    test split measured once at the end."""
-    return train(graph, task, budget, TrainConfig(seed=seed, threads=threads),
-                 evaluate_test=True, keep_module=True)
+def final_protocol(task: Task, refit: bool, seed: int,
+                   threads: int | None) -> tuple[Task, TrainConfig]:
+    """The task and training settings of the final retraining and the baselines: the standard
+    protocol on the training split keeping the best-validation weights, or (``refit``) on
+    training and validation together keeping the last weights, as there is no held-out split
+    left to choose them with."""
+    if refit:
+        return task.refit(), TrainConfig(seed=seed, threads=threads, keep="last")
+    return task, TrainConfig(seed=seed, threads=threads)
 
 
-def submit_baselines(task: Task, store: RunStore, budget: Budget, seed: int, executor,
-                     threads: int | None) -> dict[str, Any]:
+def retrain(graph: Graph, task: Task, budget: Budget, config: TrainConfig) -> Result:
+    """``graph`` trained within ``budget`` (its steps, and the run's time left), with the test
+    split measured once at the end."""
+    return train(graph, task, budget, config, evaluate_test=True, keep_module=True)
+
+
+def submit_baselines(task: Task, store: RunStore, budget: Budget, config: TrainConfig,
+                     executor) -> dict[str, Any]:
     """Start training the task's hand-designed baselines (those not cached in the run) with
-    the standard protocol and the same budget as the retraining, on the executor; returns
-    name -> future."""
+    the retraining's protocol and budget, on the executor; returns name -> future."""
     from graphnas.driver import TrainingObjective
 
     path = store.dir / "baselines.json"
     cached = json.loads(path.read_text()) if path.exists() else {}
-    job = TrainingObjective(task.ref, budget, TrainConfig(threads=threads), evaluate_test=True)
-    return {name: executor.submit(job, graph.to_json(None), seed)
+    job = TrainingObjective(task.ref, budget, config, evaluate_test=True)  # seeds as given
+    return {name: executor.submit(job, graph.to_json(None), config.seed)
             for name, graph in baselines_for(task.name).items() if name not in cached}
 
 

@@ -5,7 +5,8 @@ Phases: ``search`` (one ask/tell strategy), or for ``hybrid`` ``explore`` (REINF
 ``exploit`` (differentiable search over the space restricted to what the best explored graphs
 use); then ``finalists``: the best few distinct graphs trained again for longer, the best of
 them kept (see :mod:`graphnas.api.finalists`); then that graph is retrained with the standard
-protocol, the task's hand-designed baselines are trained the same way, and ``best/``,
+protocol (by default on the training and validation splits together, see ``retrain_on``), the
+task's hand-designed baselines are trained the same way, and ``best/``,
 ``report.html`` and ``result.json`` are written. The wall-time budget covers the whole run: the
 search phases and the finalists get ``SEARCH_SHARE`` of it, the finalists ``FINALIST_SHARE``.
 """
@@ -129,18 +130,22 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
             limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
             also = ", and the hand-designed baselines with the same protocol" \
                 if s.baselines else ""
-            bar.message(f"retraining the best graph for {s.retrain_steps} steps{limit}{also}")
+            bar.message(f"retraining the best graph on {s.retrain_on} for {s.retrain_steps} "
+                        f"steps{limit}{also}")
             # baselines train alongside the retraining on workers; a serial run (one process)
             # retrains first, so that the searched graph's result keeps to the budget
             alongside = executor.name != "serial"
+            refit = s.retrain_on == "train+valid"
+            final_task, config = finalize.final_protocol(task, refit, s.seed, threads)
             pending: dict = {}
             if alongside and s.baselines:
-                pending = finalize.submit_baselines(task, store, final, s.seed, executor, threads)
+                pending = finalize.submit_baselines(final_task, store, final, config, executor)
             t0 = store.now()
-            result = finalize.retrain(best_graph, task, final, s.seed, threads)
-            phases.append(("retrain", t0, store.now(), f"{result.steps} steps"))
+            result = finalize.retrain(best_graph, final_task, final, config)
+            phases.append(("retrain", t0, store.now(),
+                           f"{result.steps} steps on {s.retrain_on}"))
             if not alongside and s.baselines:
-                pending = finalize.submit_baselines(task, store, final, s.seed, executor, threads)
+                pending = finalize.submit_baselines(final_task, store, final, config, executor)
             baselines = finalize.baseline_scores(store, pending)
         except BaseException:
             store.close()
@@ -153,14 +158,17 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
         files = finalize.write_best(store.dir / "best", best_graph, result)
     trials = len([t for t in store.trials(states=(TrialState.COMPLETE, TrialState.FAILED))
                   if t.phase != FINALISTS])
-    out = SearchResult(store.dir, best_graph, result.valid_metric, result.test_metric,
-                       task.metric, result.params, trials, baselines, result.module)
-    final = {"valid_metric": result.valid_metric, "test_metric": result.test_metric,
-             "params": result.params, "retrain_steps": result.steps}
+    valid = None if refit else result.valid_metric  # after a refit, measured on training data
+    out = SearchResult(store.dir, best_graph, valid, result.test_metric, task.metric,
+                       result.params, trials, baselines, result.module)
+    final = {"valid_metric": valid, "test_metric": result.test_metric,
+             "params": result.params, "retrain_steps": result.steps,
+             "retrained_on": s.retrain_on}
     finalize.report(store, Path(s.out).name, task, s.to_dict(), best_graph, final, baselines,
                     phases)
     write_json_atomic(store.dir / "result.json", {**out.summary(), "files": files,
                                                   "retrain_steps": result.steps,
+                                                  "retrained_on": s.retrain_on,
                                                   "finalists": finalist_summary(store),
                                                   "phases": phases})
     store.close()

@@ -16,6 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+RETRAIN_ON = ("train+valid", "train")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr)?\s*$")
 
 
@@ -50,6 +51,7 @@ class SearchSettings:
     out: str = "runs/search"  # the run directory
     trial_steps: int = 300  # training steps of one search trial
     retrain_steps: int = 3000  # training steps of the final retraining
+    retrain_on: str = "train+valid"  # train+valid (last weights) | train (best-valid weights)
     finalists: int = 4  # the best distinct graphs trained again for longer (0: none)
     finalist_steps: int | None = None  # their steps (None: 3 x trial_steps, as time allows)
     baselines: bool = True  # train the task's hand-designed baselines with the same protocol
@@ -65,6 +67,9 @@ class SearchSettings:
             raise ValueError("give a budget: --trials N and/or --budget 20m")
         if self.trials is not None and self.trials < 1:
             raise ValueError("--trials must be at least 1")
+        if self.retrain_on not in RETRAIN_ON:
+            raise ValueError(f"--retrain-on: unknown value {self.retrain_on!r}; use "
+                             f"{' or '.join(RETRAIN_ON)}")
         if self.finalists < 0:
             raise ValueError("--finalists must be 0 or more")
         if self.finalist_steps is not None and self.finalist_steps <= self.trial_steps:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from graphnas.api import SearchSettings, load_settings, parse_duration
+from graphnas.api.settings import RETRAIN_ON
 from graphnas.api import search as run_search
 from graphnas.execution import EXECUTORS
 from graphnas.spaces import space_names
@@ -33,9 +34,10 @@ def _finish(settings: SearchSettings, as_json: bool, progress: str) -> None:
         typer.echo(json.dumps(result.summary()))
         return
     base = "  ".join(f"{k} {v:.4f}" for k, v in result.baselines.items())
-    typer.echo(f"found: test {result.metric} {result.test_metric:.4f} (validation "
-               f"{result.valid_metric:.4f}), {result.params} parameters, {result.trials} "
-               f"trials")
+    valid = "retrained on train+valid" if result.valid_metric is None \
+        else f"validation {result.valid_metric:.4f}"
+    typer.echo(f"found: test {result.metric} {result.test_metric:.4f} ({valid}), "
+               f"{result.params} parameters, {result.trials} trials")
     if base:
         typer.echo(f"hand-designed baselines, same protocol: {base}")
     typer.echo(f"report: {result.run_dir / 'report.html'}\nbest model: {result.run_dir / 'best'}")
@@ -64,6 +66,9 @@ def search(
     trial_steps: int = typer.Option(None, "--trial-steps", help="Training steps per trial."),
     retrain_steps: int = typer.Option(None, "--retrain-steps",
                                       help="Training steps of the final retraining."),
+    retrain_on: str = typer.Option(None, "--retrain-on", help="Data of the final retraining "
+                                   "(and the baselines'): train+valid (default; the last "
+                                   "weights are kept) or train (the best-validation ones)."),
     finalists: int = typer.Option(None, "--finalists", help="The best distinct graphs "
                                   "trained again for longer before the retraining (default "
                                   "4; 0: none)."),
@@ -81,6 +86,7 @@ def search(
     _check(space, space_names(), "--space")
     _check(executor, list(EXECUTORS), "--executor")
     _check(precision, ["fp32", "bf16"], "--precision")
+    _check(retrain_on, list(RETRAIN_ON), "--retrain-on")
     base = load_settings(config) if config else {}
     flags = {"task": task, "data": str(data) if data else None, "target": target,
              "space": space, "strategy": strategy, "trials": trials,
@@ -88,7 +94,8 @@ def search(
              "gpus_per_trial": gpus_per_trial, "precision": precision,
              "executor": executor, "address": address, "seed": seed,
              "out": str(out) if out else None, "trial_steps": trial_steps,
-             "retrain_steps": retrain_steps, "finalists": finalists,
+             "retrain_steps": retrain_steps, "retrain_on": retrain_on,
+             "finalists": finalists,
              "finalist_steps": finalist_steps, "baselines": baselines}
     merged = {**base, **{k: v for k, v in flags.items() if v is not None}}
     if trials is not None and budget is None and "budget" not in base:

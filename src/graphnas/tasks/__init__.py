@@ -34,7 +34,8 @@ def _load(key: str) -> Task:
         task = load_file(opts.pop("path"), **opts)
     else:
         task = get_task(ref.name, **ref.options)
-    return task.refold(ref.fold)
+    task = task.refold(ref.fold)
+    return task.refit() if ref.refit else task
 
 
 def load_task(ref: TaskRef | dict) -> Task:

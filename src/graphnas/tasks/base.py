@@ -39,14 +39,20 @@ class TaskRef:
     name: str  # built-in name, or "file"
     options: dict[str, Any] = field(default_factory=dict)  # e.g. {"length": 100} or {"path": ...}
     fold: int = 0  # 0: the task's own validation split; k: another one (see Task.refold)
+    refit: bool = False  # the validation split added to training (see Task.refit)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"name": self.name, "options": dict(self.options)}
-        return {**d, "fold": self.fold} if self.fold else d
+        d: dict[str, Any] = {"name": self.name, "options": dict(self.options)}
+        if self.fold:
+            d["fold"] = self.fold
+        if self.refit:
+            d["refit"] = True
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TaskRef:
-        return cls(d["name"], dict(d.get("options", {})), int(d.get("fold", 0)))
+        return cls(d["name"], dict(d.get("options", {})), int(d.get("fold", 0)),
+                   bool(d.get("refit", False)))
 
     def key(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -83,12 +89,25 @@ class Task:
         by their score on one validation split are compared fairly on another."""
         if fold == 0:
             return self
+        if self.ref.refit:
+            raise ValueError("refold a task before its refit, not after")
         x = np.concatenate([self.train.x, self.valid.x])
         y = np.concatenate([self.train.y, self.valid.y])
         perm = np.random.default_rng(10_007 * fold).permutation(len(y))
         va, tr = perm[:len(self.valid)], perm[len(self.valid):]
         ref = TaskRef(self.ref.name, dict(self.ref.options), fold)
         return replace(self, train=Split(x[tr], y[tr]), valid=Split(x[va], y[va]), ref=ref)
+
+    def refit(self) -> Task:
+        """The same task with the validation split added to the training split, for the final
+        training once the search has chosen: more data, and no split left to choose with (the
+        validation split stays, measured on data the network trained on). The test split is
+        unchanged."""
+        if self.ref.refit:
+            return self
+        train = Split(np.concatenate([self.train.x, self.valid.x]),
+                      np.concatenate([self.train.y, self.valid.y]))
+        return replace(self, train=train, ref=replace(self.ref, refit=True))
 
     def score(self, metrics: dict[str, float]) -> float:
         """The search's reward, higher is better: accuracy, or -mse."""

@@ -34,6 +34,7 @@ OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 SCHEDULES = ("none", "cosine", "onecycle")
 CUDA_GRAPH = ("auto", "off")
 PRECISIONS = ("fp32", "bf16")
+KEEP = ("best", "last")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class TrainConfig:
     threads: int | None = None  # torch CPU threads (None: leave as is)
     cuda_graph: str = "auto"  # auto: on a GPU, replay each step from a CUDA graph | off
     precision: str = "fp32"  # fp32 | bf16 (autocast of the forward pass and loss)
+    keep: str = "best"  # weights kept: best (at the best validation score) | last
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -69,6 +71,8 @@ class TrainConfig:
             raise ValueError(f"unknown cuda_graph {self.cuda_graph!r}; use auto or off")
         if self.precision not in PRECISIONS:
             raise ValueError(f"unknown precision {self.precision!r}; use fp32 or bf16")
+        if self.keep not in KEEP:
+            raise ValueError(f"unknown keep {self.keep!r}; use best or last")
         if not 0 < self.fidelity <= 1:
             raise ValueError("fidelity must be in (0, 1]")
         if self.batch_size < 1 or self.lr <= 0:

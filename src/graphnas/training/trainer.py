@@ -166,19 +166,21 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                 curve.append((step, loss.item(), score))
                 if score > best_score:
                     best_score, stale = score, 0
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                    if c.keep == "best":
+                        best_state = _copy_state(model)
                 else:
                     stale += 1
                     if c.patience is not None and stale >= c.patience:
                         break
     _check_loss(run_step.bad, None, checked, step)
     known["step_mode"] = run_step.mode
-    if best_state is None or (curve and curve[-1][0] != step):
+    if not curve or curve[-1][0] != step:
         score = task.score(evaluate(model, xv, yv, task))
         curve.append((step, curve[-1][1] if curve else float("nan"), score))
-        if score > best_score:
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
+        if score > best_score and c.keep == "best":
+            best_state = _copy_state(model)
+    if best_state is not None:  # else the weights are the last ones (keep="last", or no score)
+        model.load_state_dict(best_state)
     valid = evaluate(model, xv, yv, task)
     if not all(math.isfinite(v) for v in valid.values()):
         raise _Stop("non-finite validation metric")
@@ -189,6 +191,10 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     return Result("ok", score=task.score(valid), valid=valid, test=test, curve=curve,
                   seconds=time.perf_counter() - start, steps=step,
                   module=model if keep_module else None, **known)
+
+
+def _copy_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 def _step_runner(model, opt, criterion, xt, yt, c: TrainConfig, device, batch):
