@@ -10,9 +10,9 @@ The standard protocol is ``TrainConfig()``'s defaults (AdamW, lr 3e-3, cosine, b
 decay 1e-4, gradient clipping at 1) for ``--steps`` steps, keeping the best validation weights;
 the test split is measured once at the end. ``--retrain-on train+valid`` trains as a search's
 final retraining does by default: on the training and validation splits together, keeping the
-last weights (its valid columns then measure data it trained on). Seed s trains with seed s on the task made with
-seed s (for MNIST-1D another validation split). Prints a Markdown table; ``valid loss`` is the
-validation cross-entropy of classifiers.
+last weights (its valid columns then measure data it trained on). Seed s trains with seed s
+on the task made with seed s (for MNIST-1D another validation split). Prints a Markdown table;
+``valid loss`` is the validation cross-entropy of classifiers.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from graphnas.api import SearchSettings, load_settings, parse_duration
-from graphnas.api.settings import RETRAIN_ON
 from graphnas.api import search as run_search
+from graphnas.api.settings import RETRAIN_ON
 from graphnas.execution import EXECUTORS
 from graphnas.spaces import space_names
 from graphnas.strategies import strategy_names
