@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 import graphnas
 from graphnas.api.finalists import best_finalist, layer_signature, pick, plan
 from graphnas.graph import InputSpec, OutputSpec
@@ -49,6 +51,7 @@ def test_finalists_and_their_steps_fit_the_time_left(tmp_path):
     assert plan(chosen, 100, 2, 50.0) == (2, 250)  # 125 steps for four; two get longer
     assert plan(chosen, 100, 2, 20.0) == (0, 0)  # not even two at 1.5 x trial steps
     assert plan(chosen, 100, 4, 80.0, most=1000) == (4, 400)
+    assert plan(chosen, 100, 2, 160.0, folds=2) == (4, 200)  # each trains on two folds
     store.db.close()
 
 
@@ -75,7 +78,8 @@ def test_search_retrains_the_best_finalist_and_resumes_without_training_again(tm
     result = json.loads((out / "result.json").read_text())
     rows = result["finalists"]
     assert r.trials == 5 and len(rows) >= 2
-    assert all(row["steps"] == 60 and row["finalist_loss"] is not None for row in rows)
+    assert all(row["steps"] == 60 and row["folds"] == 2 and row["finalist_loss"] is not None
+               for row in rows)
     searched = [row["search_score"] for row in rows]
     assert searched == sorted(searched, reverse=True)
     store = RunStore(out, json.loads((out / "config.json").read_text())["identity"])
@@ -84,6 +88,11 @@ def test_search_retrains_the_best_finalist_and_resumes_without_training_again(tm
                for t in store.trials("finalists"))
     assert json.loads(best.arch_json)["nodes"] == json.loads(r.graph.to_json())["nodes"]
     assert {t.fidelity for t in store.trials("finalists")} == {3.0}
+    for t in store.trials("finalists"):  # ranked by the mean over two other splits
+        folds = t.metrics["folds"]
+        assert len(folds) == 2 and folds[0] != folds[1]
+        mean = (folds[0]["loss"] + folds[1]["loss"]) / 2
+        assert t.metrics["valid"]["loss"] == pytest.approx(mean)
     count = len(store.trials())
     store.db.close()
     graphnas.search(strategy="random", trials=5, budget=None, out=str(out), finalists=3,
@@ -98,6 +107,25 @@ def test_no_finalists_retrains_the_search_best(tmp_path):
                         finalists=0, **SMALL)
     assert json.loads((tmp_path / "r" / "result.json").read_text())["finalists"] == []
     assert r.trials == 3
+
+
+def test_a_finalist_trains_on_each_fold_with_its_own_seed_and_fails_with_any():
+    from graphnas.api.finalists import FoldsObjective
+    from graphnas.driver import TrainingObjective
+    from graphnas.graph import load_example
+    from graphnas.tasks import get_task
+    from graphnas.training import Budget, TrainConfig
+
+    task = get_task("digits")
+    one = TrainingObjective(task.ref, Budget(steps=20), TrainConfig(eval_every=10, threads=1))
+    arch = load_example("cnn2d").to_json(None)
+    out = FoldsObjective(one, 2)(arch, 5)
+    by_fold = [one.__class__(task.refold(k).ref, one.budget, one.config)(arch, 5 + k)
+               for k in (1, 2)]
+    assert out["metrics"]["folds"] == [r["valid"] for r in by_fold]
+    assert out["score"] == pytest.approx((by_fold[0]["score"] + by_fold[1]["score"]) / 2)
+    bad = TrainingObjective(task.ref, Budget(steps=20), TrainConfig(lr=1e12, grad_clip=None))
+    assert FoldsObjective(bad, 2)(arch, 5)["status"] != "ok"
 
 
 def test_finalists_are_ranked_by_validation_loss_when_every_one_has_it(tmp_path):

@@ -54,6 +54,7 @@ class SearchSettings:
     retrain_on: str = "train+valid"  # train+valid (last weights) | train (best-valid weights)
     finalists: int = 4  # the best distinct graphs trained again for longer (0: none)
     finalist_steps: int | None = None  # their steps (None: 3 x trial_steps, as time allows)
+    finalist_folds: int = 2  # other validation splits each finalist trains on (mean ranks)
     baselines: bool = True  # train the task's hand-designed baselines with the same protocol
     space_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"n_nodes": 6}
     strategy_options: dict[str, Any] = field(default_factory=dict)
@@ -72,6 +73,8 @@ class SearchSettings:
                              f"{' or '.join(RETRAIN_ON)}")
         if self.finalists < 0:
             raise ValueError("--finalists must be 0 or more")
+        if self.finalist_folds < 1:
+            raise ValueError("--finalist-folds must be at least 1")
         if self.finalist_steps is not None and self.finalist_steps <= self.trial_steps:
             raise ValueError("--finalist-steps must be more than --trial-steps")
         if self.workers is None:

@@ -74,6 +74,9 @@ def search(
                                   "4; 0: none)."),
     finalist_steps: int = typer.Option(None, "--finalist-steps", help="Their training steps "
                                        "(default 3 x trial steps, as time allows)."),
+    finalist_folds: int = typer.Option(None, "--finalist-folds", help="Other validation "
+                                       "splits each finalist trains on; ranked by the mean "
+                                       "(default 2)."),
     baselines: bool = typer.Option(None, "--baselines/--no-baselines", help="Train the "
                                    "task's hand-designed baselines too (default: yes)."),
     config: Path = typer.Option(None, "--config", help="Settings file (.toml or .yaml); "
@@ -96,7 +99,8 @@ def search(
              "out": str(out) if out else None, "trial_steps": trial_steps,
              "retrain_steps": retrain_steps, "retrain_on": retrain_on,
              "finalists": finalists,
-             "finalist_steps": finalist_steps, "baselines": baselines}
+             "finalist_steps": finalist_steps, "finalist_folds": finalist_folds,
+             "baselines": baselines}
     merged = {**base, **{k: v for k, v in flags.items() if v is not None}}
     if trials is not None and budget is None and "budget" not in base:
         merged["budget"] = None
