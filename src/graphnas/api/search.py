@@ -36,8 +36,8 @@ from .progress import SearchProgress
 from .settings import SearchSettings
 
 log = logging.getLogger(__name__)
-SEARCH_SHARE = 0.7  # of a wall-time budget, for the search phases and finalists; the rest retrains
-FINALIST_SHARE = 0.15  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
+SEARCH_SHARE = 0.75  # of a wall-time budget, for the search phases and finalists; rest: retrain
+FINALIST_SHARE = 0.2  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
 MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
 
 
