@@ -7,7 +7,7 @@ import pytest
 import graphnas
 from graphnas.store import RunStore, TrialState
 
-SMALL = dict(task="digits", trial_steps=20, retrain_steps=40, progress="quiet",
+SMALL = dict(task="digits", trial_steps=20, retrain_steps=40, progress="quiet", finalist_folds=1,
              space_options={"n_nodes": 2, "widths": [8, 16], "memory": False})
 
 

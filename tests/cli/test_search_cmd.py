@@ -13,6 +13,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 SMALL = ["--task", "digits", "--trials", "3", "--trial-steps", "20", "--retrain-steps", "40",
+         "--finalists", "2", "--finalist-folds", "1",  # two folds: tests/api/test_finalists
          "--progress", "quiet"]
 
 
