@@ -17,7 +17,7 @@ chose them for their score on its own split, and with a small split and many can
 score is partly luck (the winner's curse; on MNIST-1D, two graphs that scored 0.99 and 0.992 on
 its 500 validation samples scored 0.976 and 0.971 on the test split in the same training runs,
 a four-block chain that scored 0.988-0.992 scored 0.984-0.987). One more training of each is
-a draw as well (a graph that retrains to 97.7-98.7% once beat one that retrains to 98.8-99.1%
+a draw as well (a graph that retrains to 97.7-98.7% once beat one that retrains to 98.6-99.1%
 on one fold), so each finalist is ranked by its mean over the folds (one trial runs them
 all). And for classification they are ranked by validation cross-entropy, which orders them
 more finely than accuracy on a few hundred samples (steps of 0.002); the score stays accuracy.
