@@ -91,8 +91,7 @@ class Task:
             return self
         if self.ref.refit:
             raise ValueError("refold a task before its refit, not after")
-        x = np.concatenate([self.train.x, self.valid.x])
-        y = np.concatenate([self.train.y, self.valid.y])
+        x, y = self._pooled()
         perm = np.random.default_rng(10_007 * fold).permutation(len(y))
         va, tr = perm[:len(self.valid)], perm[len(self.valid):]
         ref = TaskRef(self.ref.name, dict(self.ref.options), fold)
@@ -105,9 +104,12 @@ class Task:
         unchanged."""
         if self.ref.refit:
             return self
-        train = Split(np.concatenate([self.train.x, self.valid.x]),
-                      np.concatenate([self.train.y, self.valid.y]))
-        return replace(self, train=train, ref=replace(self.ref, refit=True))
+        return replace(self, train=Split(*self._pooled()), ref=replace(self.ref, refit=True))
+
+    def _pooled(self) -> tuple[np.ndarray, np.ndarray]:
+        """Training then validation samples, as one pair of arrays."""
+        return (np.concatenate([self.train.x, self.valid.x]),
+                np.concatenate([self.train.y, self.valid.y]))
 
     def score(self, metrics: dict[str, float]) -> float:
         """The search's reward, higher is better: accuracy, or -mse."""
