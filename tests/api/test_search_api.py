@@ -91,3 +91,23 @@ def test_the_retraining_says_what_it_trained_on(tmp_path, retrain_on):
     assert (r.valid_metric is None) == (retrain_on == "train+valid")
     with pytest.raises(ValueError, match="--retrain-on"):
         graphnas.search(retrain_on="valid", out=str(tmp_path / "x"), **SMALL)
+
+
+def test_a_finished_run_hands_back_its_result_and_a_larger_one_continues(tmp_path):
+    out = str(tmp_path / "r")
+    first = graphnas.search(strategy="random", trials=2, budget=None, finalists=0,
+                            baselines=False, out=out, **SMALL)
+    weights = first.run_dir / "best" / "model.pt"
+    stamp = weights.stat().st_mtime_ns
+    again = graphnas.search(strategy="random", trials=2, budget=None, finalists=0,
+                            baselines=False, out=out, workers=1, **SMALL)
+    assert weights.stat().st_mtime_ns == stamp  # nothing retrained
+    assert again.test_metric == first.test_metric and again.graph == first.graph
+    assert again.module is not None and again.params == first.params
+    more = graphnas.search(strategy="random", trials=3, budget=None, finalists=0,
+                           baselines=False, out=out, **SMALL)
+    assert more.trials == 3 and weights.stat().st_mtime_ns != stamp  # continued, retrained
+    (first.run_dir / "best" / "model.pt").write_bytes(b"torn")  # a damaged result is redone
+    redone = graphnas.search(strategy="random", trials=3, budget=None, finalists=0,
+                             baselines=False, out=out, **SMALL)
+    assert redone.trials == 3 and redone.module is not None

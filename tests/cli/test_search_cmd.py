@@ -44,13 +44,15 @@ def test_no_baselines_skips_them(tmp_path):
     assert not (tmp_path / "r" / "baselines.json").exists()
 
 
-def test_running_again_resumes_without_new_trials(finished):
+def test_running_again_hands_back_the_finished_result(finished):
     out, summary = finished
+    stamp = (out / "best" / "model.pt").stat().st_mtime_ns
     r = run("search", *SMALL, "--strategy", "evolution", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["trials"] == 3
+    assert json.loads(r.stdout) == summary
     r = run("resume", str(out), "--json", "--progress", "quiet")
-    assert r.returncode == 0 and json.loads(r.stdout)["trials"] == 3
+    assert r.returncode == 0 and json.loads(r.stdout) == summary
+    assert (out / "best" / "model.pt").stat().st_mtime_ns == stamp  # nothing retrained
 
 
 def test_show_and_export(finished, tmp_path):

@@ -1,6 +1,7 @@
 """``graphnas.search(...)``: the Python API behind ``graphnas search``.
 
-A search runs in a run directory (``out``); running it again with the same settings resumes it.
+A search runs in a run directory (``out``); running it again with the same settings resumes it,
+and once it has finished hands back its result without training again.
 Phases: ``search`` (one ask/tell strategy), or for ``hybrid`` ``explore`` (REINFORCE) ->
 ``exploit`` (differentiable search over the space restricted to what the best explored graphs
 use); then ``finalists``: the best few distinct graphs trained again for longer, the best of
@@ -13,6 +14,7 @@ search phases and the finalists get ``SEARCH_SHARE`` of it, the finalists ``FINA
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -22,11 +24,12 @@ from typing import Any
 from graphnas.driver import SearchBudget, TrainingObjective, run_search
 from graphnas.execution import get_executor
 from graphnas.graph import Graph, from_json
+from graphnas.graph import load as load_graph
 from graphnas.spaces import get_space
 from graphnas.store import RunStore, TrialState, write_json_atomic
 from graphnas.strategies import get_strategy
 from graphnas.tasks import Task, get_task, load_file
-from graphnas.training import Budget, TrainConfig
+from graphnas.training import Budget, TrainConfig, load_model
 
 from . import finalize
 from .finalists import PHASE as FINALISTS
@@ -87,6 +90,10 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
     s.validate()
     task = resolve_task(s)
     store = RunStore(s.out, identity(s), s.to_dict())
+    done = finished(store.dir, s)
+    if done is not None:
+        store.close()
+        return done
     logging.getLogger("graphnas").addHandler(_file_log(store.dir / "log.txt"))
     space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
     threads = max(1, (os.cpu_count() or 1) // s.workers) if s.workers > 1 else None
@@ -170,9 +177,38 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
                                                   "retrain_steps": result.steps,
                                                   "retrained_on": s.retrain_on,
                                                   "finalists": finalist_summary(store),
-                                                  "phases": phases})
+                                                  "phases": phases,
+                                                  "settings": _outcome_settings(s)})
     store.close()
     return out
+
+
+def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
+    """The result of a run that already finished with these settings (``result.json`` and
+    ``best/``), without training anything again; None when there is work left: a new run,
+    one killed before its end, or one given other settings (a larger budget continues it)."""
+    path = run_dir / "result.json"
+    if not path.exists():
+        return None
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("settings") != _outcome_settings(s):
+            return None
+        module = load_model(run_dir / "best")
+        graph = load_graph(run_dir / "best" / "graph.json")
+    except Exception as err:  # noqa: BLE001  (a damaged result is redone, not fatal)
+        log.warning("%s: result of the finished run unreadable (%s); retraining", path, err)
+        return None
+    log.info("%s: finished with these settings; nothing left to train", run_dir)
+    return SearchResult(run_dir, graph, saved["valid_metric"], saved["test_metric"],
+                        saved["metric"], saved["params"], saved["trials"],
+                        saved.get("baselines", {}), module)
+
+
+def _outcome_settings(s: SearchSettings) -> dict[str, Any]:
+    """The settings that shape a run's result (not where or on how many workers it ran)."""
+    where = ("out", "workers", "executor", "address", "gpus_per_trial")
+    return {k: v for k, v in s.to_dict().items() if k not in where}
 
 
 def _retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
