@@ -47,11 +47,12 @@ def test_finalists_and_their_steps_fit_the_time_left(tmp_path):
     chosen = pick(store, 4)  # by score: the 20 s graph first
     assert plan(chosen, 100, 2, None) == (4, 300)  # no time limit: 3 x trial steps
     assert plan(chosen, 100, 2, 1000.0) == (4, 300)
-    assert plan(chosen, 100, 2, 80.0) == (4, 200)  # two rounds of 40 s at 0.2 s a step
-    assert plan(chosen, 100, 2, 50.0) == (2, 250)  # 125 steps for four; two get longer
+    # together 0.4 s a step, 0.2 on each of two workers (and the slowest alone takes 0.2)
+    assert plan(chosen, 100, 2, 50.0) == (4, 250)
+    assert plan(chosen, 100, 1, 50.0) == (2, 166)  # one worker: 125 steps for four, too few
     assert plan(chosen, 100, 2, 20.0) == (0, 0)  # not even two at 1.5 x trial steps
-    assert plan(chosen, 100, 4, 80.0, most=1000) == (4, 400)
-    assert plan(chosen, 100, 2, 160.0, folds=2) == (4, 200)  # each trains on two folds
+    assert plan(chosen, 100, 4, 80.0, most=1000) == (4, 400)  # the slowest bounds it
+    assert plan(chosen, 100, 2, 100.0, folds=2) == (4, 250)  # each trains on two folds
     store.db.close()
 
 

@@ -30,7 +30,6 @@ the same finalists and trains none twice.
 from __future__ import annotations
 
 import json
-import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -101,16 +100,17 @@ def plan(chosen: list[TrialRecord], trial_steps: int, workers: int, seconds: flo
          most: int | None = None, folds: int = 1) -> tuple[int, int]:
     """How many of ``chosen`` (the best first) to train again, and for how many steps (on each
     of ``folds``): ``most`` (default 3 x trial steps) for all of them, or what fits ``seconds``
-    when they train ``workers`` at a time at their trials' measured pace. Where that is under
+    when they train ``workers`` at a time at their trials' measured pace (their total time
+    shared by the workers, or the slowest one's where that is longer). Where that is under
     ``MIN_FACTOR`` x trial steps, fewer finalists (down to 2) get longer; (0, 0) when even two
     would not (then the search's best stands)."""
     most = most or STEPS_FACTOR * trial_steps
     if seconds is None:
         return len(chosen), most
     for count in range(len(chosen), 1, -1):
-        rounds = math.ceil(count / max(1, workers)) * folds
-        pace = max((t.seconds or 0.0) / trial_steps for t in chosen[:count])  # s per step
-        fits = most if pace <= 0 else int(seconds / rounds / pace)
+        paces = [(t.seconds or 0.0) / trial_steps for t in chosen[:count]]  # s per step
+        per_step = max(sum(paces) / max(1, min(workers, count)), max(paces)) * folds
+        fits = most if per_step <= 0 else int(seconds / per_step)
         if fits >= MIN_FACTOR * trial_steps:
             return count, min(most, fits)
     return 0, 0

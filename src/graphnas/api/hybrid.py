@@ -9,10 +9,12 @@ train in its share of the budget; ``min_votes=1`` keeps every option any of them
 links on a sequence are relaxed by whole-sequence passes (``sequence_memory="ticks"``, see
 :mod:`graphnas.differentiable.supergraph`; ``"steps"`` is exact and far slower).
 
-Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or of
-the trials), the supergraph ``exploit_share`` (0.3) of it. Every phase records into the run
-directory: explored trials (phase ``explore``), the supergraph job (``supergraph``) and the
-discretised graph's trial (``exploit``); a resumed run skips what is done.
+Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or 80% of
+the trials), the supergraph ``exploit_share`` (0.3) of it; what the supergraph and the
+discretised graph's trial leave of the search time goes back to exploration, which resumes
+where it stopped (the controller keeps its state). Every phase records into the run directory:
+explored trials (phase ``explore``), the supergraph job (``supergraph``) and the discretised
+graph's trial (``exploit``); a resumed run skips what is done.
 """
 
 from __future__ import annotations
@@ -126,6 +128,13 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     phases.append(("exploit", t1, store.now(),
                    f"differentiable search over the restricted space ({kept} options kept "
                    f"from the top {top_k}), discretised graph trained from scratch"))
+    if explore:
+        t2 = store.now()
+        more = None if s.trials is None else max(explore_trials, s.trials - 1)
+        if more is not None or store.now() < search_seconds:
+            run_search(space, strategy, objective, store, SearchBudget(more, search_seconds),
+                       executor, "explore", s.seed, on_event=events)
+            phases.append(("explore", t2, store.now(), "REINFORCE exploration, continued"))
     best = max((store.best("explore"), store.best("exploit")),
                key=lambda t: -float("inf") if t is None else t.score, default=None)
     return None if best is None else from_json(best.arch_json)
