@@ -13,13 +13,17 @@ SMALL = dict(task="digits", trial_steps=20, retrain_steps=40, progress="quiet", 
 
 def test_hybrid_records_every_phase(tmp_path):
     opts = {**SMALL, "space_options": {"n_nodes": 2, "widths": [8, 16]}}  # memory links on
-    r = graphnas.search(strategy="hybrid", trials=5, budget=None, out=str(tmp_path / "h"),
+    r = graphnas.search(strategy="hybrid", trials=6, budget=None, out=str(tmp_path / "h"),
                         **opts)
     assert r.test_metric is not None and r.module is not None and r.graph is not None
     config = json.loads((tmp_path / "h" / "config.json").read_text())
     store = RunStore(tmp_path / "h", config["identity"])
     phases = {t.phase for t in store.trials(states=(TrialState.COMPLETE,))}
     assert {"explore", "supergraph", "exploit"} <= phases
+    # 4 explored (80%), the discretised graph, then exploration goes on to the 6 trials
+    assert len(store.trials("explore")) == 5 and len(store.trials("exploit")) == 1
+    notes = [p[3] for p in json.loads((tmp_path / "h" / "result.json").read_text())["phases"]]
+    assert notes[2] == "REINFORCE exploration, continued", notes  # after the exploit phase
     assert store.load_state("restrict")["allowed"]  # the restriction that was searched
     store.db.close()
     report = (tmp_path / "h" / "report.html").read_text()

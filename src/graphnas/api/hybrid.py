@@ -131,9 +131,10 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     if explore:
         t2 = store.now()
         more = None if s.trials is None else max(explore_trials, s.trials - 1)
-        if more is not None or store.now() < search_seconds:
-            run_search(space, strategy, objective, store, SearchBudget(more, search_seconds),
-                       executor, "explore", s.seed, on_event=events)
+        before = len(store.trials("explore"))
+        run_search(space, strategy, objective, store, SearchBudget(more, search_seconds),
+                   executor, "explore", s.seed, on_event=events)
+        if len(store.trials("explore")) > before:
             phases.append(("explore", t2, store.now(), "REINFORCE exploration, continued"))
     best = max((store.best("explore"), store.best("exploit")),
                key=lambda t: -float("inf") if t is None else t.score, default=None)
