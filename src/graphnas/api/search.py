@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 SEARCH_SHARE = 0.75  # of a wall-time budget, for the search phases and finalists; rest: retrain
 FINALIST_SHARE = 0.2  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
 MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
+FINISH_SECONDS = 10.0  # kept from the retraining for start-up and writing best/ and the report
 
 
 @dataclass
@@ -212,11 +213,13 @@ def _outcome_settings(s: SearchSettings) -> dict[str, Any]:
 
 
 def _retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
-    """The standard protocol's steps, within what the wall-time budget has left (at least
-    ``MIN_RETRAIN_SHARE`` of it, when the search ran over)."""
+    """The standard protocol's steps, within what the wall-time budget has left once the
+    run's start-up and its last writes (``FINISH_SECONDS``, at most 5% of it) are set aside;
+    at least ``MIN_RETRAIN_SHARE`` of it, when the search ran over."""
     if s.budget is None:
         return Budget(steps=s.retrain_steps)
-    left = max(s.budget - elapsed, MIN_RETRAIN_SHARE * s.budget)
+    finish = min(FINISH_SECONDS, 0.05 * s.budget)
+    left = max(s.budget - elapsed - finish, MIN_RETRAIN_SHARE * s.budget)
     return Budget(steps=s.retrain_steps, seconds=left)
 
 
