@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 SEARCH_SHARE = 0.75  # of a wall-time budget, for the search phases and finalists; rest: retrain
 FINALIST_SHARE = 0.2  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
 MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
-FINISH_SECONDS = 10.0  # kept from the retraining for start-up and writing best/ and the report
+FINISH_SECONDS = 15.0  # kept from the retraining for start-up and writing best/ and the report
 
 
 @dataclass
