@@ -115,3 +115,30 @@ def test_a_finished_run_hands_back_its_result_and_a_larger_one_continues(tmp_pat
     redone = graphnas.search(strategy="random", trials=3, budget=None, finalists=0,
                              baselines=False, out=out, **SMALL)
     assert redone.trials == 3 and redone.module is not None
+
+
+def test_baselines_that_train_in_turns_share_the_time_left(tmp_path):
+    from graphnas.api.finalize import submit_baselines
+    from graphnas.tasks import get_task
+    from graphnas.training import Budget, TrainConfig
+
+    class Recorder:  # an executor that keeps what it is given instead of running it
+        def __init__(self, workers):
+            self.workers, self.jobs = workers, []
+
+        def submit(self, job, arch_json, seed):
+            self.jobs.append(job)
+            return None
+
+    store = RunStore(tmp_path / "r", {"test": 1})
+    task = get_task("mnist1d", seed=0)  # four baselines
+    two = Recorder(2)
+    submit_baselines(task, store, Budget(steps=3000, seconds=100.0), TrainConfig(), two)
+    assert len(two.jobs) == 4 and {j.budget.seconds for j in two.jobs} == {50.0}  # two turns
+    four = Recorder(4)
+    submit_baselines(task, store, Budget(steps=3000, seconds=100.0), TrainConfig(), four)
+    assert {j.budget.seconds for j in four.jobs} == {100.0}  # all at once
+    steps_only = Recorder(1)
+    submit_baselines(task, store, Budget(steps=3000), TrainConfig(), steps_only)
+    assert {j.budget for j in steps_only.jobs} == {Budget(steps=3000)}
+    store.db.close()

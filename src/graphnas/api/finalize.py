@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +40,20 @@ def retrain(graph: Graph, task: Task, budget: Budget, config: TrainConfig) -> Re
 def submit_baselines(task: Task, store: RunStore, budget: Budget, config: TrainConfig,
                      executor) -> dict[str, Any]:
     """Start training the task's hand-designed baselines (those not cached in the run) with
-    the retraining's protocol and budget, on the executor; returns name -> future."""
+    the retraining's protocol and steps, on the executor; returns name -> future. A time
+    limit in ``budget`` is shared: baselines that train in turns on the executor's workers
+    each get their turn's part of it, so that all of them end within it."""
     from graphnas.driver import TrainingObjective
 
     path = store.dir / "baselines.json"
     cached = json.loads(path.read_text()) if path.exists() else {}
+    todo = {name: g for name, g in baselines_for(task.name).items() if name not in cached}
+    if budget.seconds is not None and todo:
+        turns = math.ceil(len(todo) / max(1, executor.workers))
+        budget = replace(budget, seconds=budget.seconds / turns)
     job = TrainingObjective(task.ref, budget, config, evaluate_test=True)  # seeds as given
     return {name: executor.submit(job, graph.to_json(None), config.seed)
-            for name, graph in baselines_for(task.name).items() if name not in cached}
+            for name, graph in todo.items()}
 
 
 def baseline_scores(store: RunStore, futures: dict[str, Any]) -> dict[str, float]:

@@ -152,8 +152,9 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
             result = finalize.retrain(best_graph, final_task, final, config)
             phases.append(("retrain", t0, store.now(),
                            f"{result.steps} steps on {s.retrain_on}"))
-            if not alongside and s.baselines:
-                pending = finalize.submit_baselines(final_task, store, final, config, executor)
+            if not alongside and s.baselines:  # in what the retraining left of the budget
+                after = _retrain_budget(s, store.now())
+                pending = finalize.submit_baselines(final_task, store, after, config, executor)
             baselines = finalize.baseline_scores(store, pending)
         except BaseException:
             store.close()
