@@ -208,9 +208,10 @@ def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
 
 
 def _outcome_settings(s: SearchSettings) -> dict[str, Any]:
-    """The settings that shape a run's result (not where or on how many workers it ran)."""
+    """The settings that shape a run's result (not where or on how many workers it ran), as
+    ``result.json`` reads them back (tuples become lists)."""
     where = ("out", "workers", "executor", "address", "gpus_per_trial")
-    return {k: v for k, v in s.to_dict().items() if k not in where}
+    return json.loads(json.dumps({k: v for k, v in s.to_dict().items() if k not in where}))
 
 
 def _retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
