@@ -30,6 +30,19 @@ def test_hybrid_records_every_phase(tmp_path):
     assert "Phases of the strategy" in report and "exploit" in report
 
 
+def test_the_hybrid_explores_beside_the_supergraph(tmp_path):
+    graphnas.search(strategy="hybrid", trials=12, budget=None, workers=2,
+                    out=str(tmp_path / "h"), **SMALL)
+    config = json.loads((tmp_path / "h" / "config.json").read_text())
+    store = RunStore(tmp_path / "h", config["identity"])
+    sup = store.trials("supergraph")[0]
+    beside = [t for t in store.trials("explore") if sup.started <= t.started < sup.ended]
+    store.db.close()
+    assert sup.state == TrialState.COMPLETE and beside  # the other worker did not idle
+    notes = [p[3] for p in json.loads((tmp_path / "h" / "result.json").read_text())["phases"]]
+    assert "REINFORCE exploration beside the supergraph" in notes, notes
+
+
 @pytest.mark.parametrize("strategy", ["differentiable", "reinforce"])
 def test_other_strategies(tmp_path, strategy):
     r = graphnas.search(strategy=strategy, trials=3, budget=None, out=str(tmp_path / "r"),

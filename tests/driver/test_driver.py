@@ -100,6 +100,34 @@ def test_trials_in_flight_on_worker_processes(tmp_path):
     assert overlapping >= 3  # two trials in flight at a time
 
 
+def test_slots_leave_workers_free_and_stop_ends_the_phase(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graphnas.execution.base import Executor
+
+    class Threads(Executor):
+        name, workers = "threads", 3
+
+        def __init__(self):
+            self.pool = ThreadPoolExecutor(3)
+
+        def submit(self, fn, *args):
+            return self.pool.submit(fn, *args)
+
+        def shutdown(self):
+            self.pool.shutdown()
+
+    ex = Threads()
+    side = ex.submit(time.sleep, 1.5)  # another job on one worker
+    trials = search(tmp_path / "run", 1000, "random", objective=slow_toy_score, executor=ex,
+                    slots=2, stop=side.done)
+    ex.shutdown()
+    assert 4 <= len(trials) <= 14  # 0.3 s each, two at a time, until the job was done
+    assert all(t.state == TrialState.COMPLETE for t in trials)
+    running = [sum(b.started <= a.started < b.ended for b in trials) for a in trials]
+    assert max(running) == 2  # two slots: never three trials at once
+
+
 def test_a_run_directory_belongs_to_one_search(tmp_path):
     search(tmp_path / "run", 2, "random")
     with pytest.raises(RunMismatch, match="belongs to another search \\(strategy differ"):

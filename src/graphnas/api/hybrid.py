@@ -10,9 +10,10 @@ links on a sequence are relaxed by whole-sequence passes (``sequence_memory="tic
 :mod:`graphnas.differentiable.supergraph`; ``"steps"`` is exact and far slower).
 
 Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or 80% of
-the trials), the supergraph ``exploit_share`` (0.3) of it; what the supergraph and the
-discretised graph's trial leave of the search time goes back to exploration, which resumes
-where it stopped (the controller keeps its state). Every phase records into the run directory:
+the trials), the supergraph ``exploit_share`` (0.3) of it. The supergraph trains on one
+worker while the others go on exploring; what the supergraph and the discretised graph's trial
+leave of the search time goes back to exploration too, which resumes where it stopped (the
+controller keeps its state). Every phase records into the run directory:
 explored trials (phase ``explore``), the supergraph job (``supergraph``) and the discretised
 graph's trial (``exploit``); a resumed run skips what is done.
 """
@@ -95,6 +96,7 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                    SearchBudget(explore_trials, explore_seconds), executor, "explore", s.seed,
                    on_event=events)
         phases.append(("explore", t0, store.now(), "REINFORCE exploration"))
+        more = None if s.trials is None else max(explore_trials, s.trials - 1)
 
     allowed = restriction(space, store, top_k, min_votes)
     narrowed = space.restrict(allowed)
@@ -110,6 +112,10 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
         fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)
+        if explore and executor.workers > 1:  # the other workers explore meanwhile
+            _explore_more(strategy, "REINFORCE exploration beside the supergraph", s, space,
+                          objective, store, executor, more, search_seconds, events, phases,
+                          slots=executor.workers - 1, stop=fut.done)
         try:
             out = fut.result()
             store.finish_trial(tid, TrialState.COMPLETE, out["score"], out["valid"],
@@ -129,13 +135,21 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                    f"differentiable search over the restricted space ({kept} options kept "
                    f"from the top {top_k}), discretised graph trained from scratch"))
     if explore:
-        t2 = store.now()
-        more = None if s.trials is None else max(explore_trials, s.trials - 1)
-        before = len(store.trials("explore"))
-        run_search(space, strategy, objective, store, SearchBudget(more, search_seconds),
-                   executor, "explore", s.seed, on_event=events)
-        if len(store.trials("explore")) > before:
-            phases.append(("explore", t2, store.now(), "REINFORCE exploration, continued"))
+        _explore_more(strategy, "REINFORCE exploration, continued", s, space, objective, store,
+                      executor, more, search_seconds, events, phases)
     best = max((store.best("explore"), store.best("exploit")),
                key=lambda t: -float("inf") if t is None else t.score, default=None)
     return None if best is None else from_json(best.arch_json)
+
+
+def _explore_more(strategy, note: str, s, space: Space, objective, store: RunStore, executor,
+                  trials: int | None, search_seconds: float | None, events, phases: list,
+                  **limits: Any) -> None:
+    """Exploration resumed up to ``trials`` explored trials or the search time (``limits``:
+    ``slots`` and ``stop`` of :func:`run_search`); a phase is recorded if any trial ran."""
+    t0 = store.now()
+    before = len(store.trials("explore"))
+    run_search(space, strategy, objective, store, SearchBudget(trials, search_seconds),
+               executor, "explore", s.seed, on_event=events, **limits)
+    if len(store.trials("explore")) > before:
+        phases.append(("explore", t0, store.now(), note))

@@ -52,10 +52,11 @@ def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
     flight. A finished trial it missed is replayed as the uninterrupted run saw it: asked again
     if the state predates its ask (to advance the strategy's generators exactly as before; the
     answer must be the stored candidate), then told its stored score. Without a saved state the
-    whole phase is replayed that way. Trials left running by a dead process are marked lost;
+    whole phase is replayed that way. The phase's trials left running by a dead process are
+    marked lost (another phase's job may be running beside this one);
     in a serial search their candidates come again from the next asks.
     """
-    store.mark_lost()
+    store.mark_lost(phase)
     saved = store.load_state(phase)
     asked, pending = 0, set()
     if saved is not None:
@@ -84,13 +85,18 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                store: RunStore, budget: SearchBudget, executor: Executor | None = None,
                phase: str = "search", seed: int = 0, fidelity: float = 1.0,
                on_event: Event | None = None,
-               on_trial: Callable[[TrialRecord], None] | None = None) -> list[TrialRecord]:
+               on_trial: Callable[[TrialRecord], None] | None = None,
+               slots: int | None = None, stop: Callable[[], bool] | None = None
+               ) -> list[TrialRecord]:
     """Run (or resume) one phase of a search; returns the phase's trials.
 
     ``on_event(kind, info)`` hears "phase", "start" and "trial" events (for progress displays);
-    ``on_trial(record)`` hears each finished trial's record.
+    ``on_trial(record)`` hears each finished trial's record. ``slots`` caps the trials in flight
+    below the executor's workers (to leave workers to another job); once ``stop()`` is true no
+    more trials start, and the phase ends when those in flight have finished.
     """
     executor = executor or SerialExecutor()
+    slots = executor.workers if slots is None else max(1, min(slots, executor.workers))
     hooks = on_event or (lambda kind, info: None)
 
     def emit(kind: str, info: dict[str, Any]) -> None:
@@ -108,11 +114,12 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         return budget.seconds is not None and store.now() >= budget.seconds
 
     def more_trials() -> bool:
-        return (budget.trials is None or started < budget.trials) and not out_of_time()
+        return ((budget.trials is None or started < budget.trials) and not out_of_time()
+                and not (stop is not None and stop()))
 
     emit("phase", {"phase": phase, "done": done_before, "trials": budget.trials})
     while True:
-        while len(in_flight) < executor.workers and more_trials():
+        while len(in_flight) < slots and more_trials():
             cand = strategy.ask(1)[0]
             started += 1
             known = store.known(cand.hash, fidelity)

@@ -119,10 +119,14 @@ class RunStore:
         self.db.commit()
         return self.trial(trial_id)
 
-    def mark_lost(self) -> int:
-        """Trials left running by a process that died: they will never report."""
-        cur = self.db.execute("UPDATE trials SET state=? WHERE state=?",
-                              (TrialState.LOST.value, TrialState.RUNNING.value))
+    def mark_lost(self, phase: str | None = None) -> int:
+        """Trials (of ``phase``, or all) left running by a process that died: they will never
+        report."""
+        where, args = "state=?", [TrialState.RUNNING.value]
+        if phase is not None:
+            where, args = where + " AND phase=?", args + [phase]
+        cur = self.db.execute(f"UPDATE trials SET state=? WHERE {where}",
+                              (TrialState.LOST.value, *args))
         self.db.commit()
         return cur.rowcount
 
