@@ -64,6 +64,27 @@ def test_fidelity_and_early_stopping(digits):
     assert r.ok and r.steps < 2000 and r.fidelity == 0.1
 
 
+def test_a_run_at_chance_stops_at_its_first_evaluation(digits):
+    stuck = TrainConfig(eval_every=20, threads=1, lr=1e-7, stop_at_chance=True)
+    r = train(load_example("cnn2d"), digits, Budget(steps=100), stuck)
+    assert r.ok and r.steps == 20 and r.score < 0.2 and len(r.curve) == 1
+    assert train(load_example("cnn2d"), digits, Budget(steps=100),
+                 replace(stuck, stop_at_chance=False)).steps == 100
+    learning = replace(stuck, lr=3e-3, eval_every=34)  # 0.3 at step 34: trains on
+    assert train(load_example("cnn2d"), digits, Budget(steps=100), learning).steps == 100
+
+
+def test_chance_is_the_best_constant_prediction(digits):
+    from graphnas.training.metrics import at_chance
+
+    y = torch.tensor([0, 0, 0, 1])  # a constant 0 is right 3 times in 4
+    assert at_chance({"accuracy": 0.76}, y, digits)
+    assert not at_chance({"accuracy": 0.8}, y, digits)
+    adding = get_task("adding", length=12, train=16, valid=16, test=16)
+    assert at_chance({"mse": 0.2, "r2": 0.01}, torch.zeros(4, 1), adding)
+    assert not at_chance({"mse": 0.01, "r2": 0.9}, torch.zeros(4, 1), adding)
+
+
 def test_keeps_the_best_validation_weights_or_the_last(digits):
     """Steps 40 -> 45 lower the validation score at this learning rate: "best" goes back to
     step 40's weights, "last" keeps step 45's."""

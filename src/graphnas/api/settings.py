@@ -50,6 +50,9 @@ class SearchSettings:
     seed: int = 0
     out: str = "runs/search"  # the run directory
     trial_steps: int = 300  # training steps of one search trial
+    stop_at_chance: bool | None = None  # end a trial at chance at its first evaluation
+    #   (None: for tasks with one class per sample; not on sequences or regressions, where
+    #   memory tasks such as adding sit at chance for a while and then learn)
     retrain_steps: int = 3000  # training steps of the final retraining
     retrain_on: str = "train+valid"  # train+valid (last weights) | train (best-valid weights)
     finalists: int = 4  # the best distinct graphs trained again for longer (0: none)

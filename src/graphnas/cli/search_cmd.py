@@ -64,6 +64,10 @@ def search(
     seed: int = typer.Option(None, "--seed", help="Seed of the whole search."),
     out: Path = typer.Option(None, "--out", help="Run directory (default runs/search)."),
     trial_steps: int = typer.Option(None, "--trial-steps", help="Training steps per trial."),
+    stop_at_chance: bool = typer.Option(None, "--stop-at-chance/--no-stop-at-chance",
+                                        help="End a trial no better than a constant guess at "
+                                        "its first evaluation (default: yes for one class "
+                                        "per sample)."),
     retrain_steps: int = typer.Option(None, "--retrain-steps",
                                       help="Training steps of the final retraining."),
     retrain_on: str = typer.Option(None, "--retrain-on", help="Data of the final retraining "
@@ -97,6 +101,7 @@ def search(
              "gpus_per_trial": gpus_per_trial, "precision": precision,
              "executor": executor, "address": address, "seed": seed,
              "out": str(out) if out else None, "trial_steps": trial_steps,
+             "stop_at_chance": stop_at_chance,
              "retrain_steps": retrain_steps, "retrain_on": retrain_on,
              "finalists": finalists,
              "finalist_steps": finalist_steps, "finalist_folds": finalist_folds,

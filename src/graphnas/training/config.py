@@ -54,6 +54,7 @@ class TrainConfig:
     fidelity: float = 1.0  # fraction of the training split used (cheap early evaluations)
     eval_every: int = 100  # steps between validation evaluations
     patience: int | None = None  # stop after this many evaluations without improvement
+    stop_at_chance: bool = False  # end at a first evaluation no better than a constant guess
     max_seconds: float | None = None  # hard limit: a trial past it fails with "time limit"
     threads: int | None = None  # torch CPU threads (None: leave as is)
     cuda_graph: str = "auto"  # auto: on a GPU, replay each step from a CUDA graph | off

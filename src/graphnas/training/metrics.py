@@ -42,3 +42,19 @@ def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: Tas
     err = (out - y).square().mean().item()
     var = (y - y.mean(0)).square().mean().item()
     return {"mse": err, "r2": 1.0 - err / var if var > 0 else 0.0}
+
+
+CHANCE_MARGIN = 0.05  # of the way from the best constant prediction to a perfect one
+
+
+def at_chance(metrics: dict[str, float], y: torch.Tensor, task: Task) -> bool:
+    """Whether ``metrics`` (of :func:`evaluate` on targets ``y``) are no better than the best
+    constant prediction, within ``CHANCE_MARGIN``: the most common class's share of the
+    accuracy, or an r2 of 0."""
+    if task.classification:
+        labels = y[y != IGNORE]
+        if labels.numel() == 0:
+            return False
+        share = torch.bincount(labels.flatten()).max().item() / labels.numel()
+        return metrics["accuracy"] <= share + CHANCE_MARGIN * (1 - share)
+    return metrics["r2"] <= CHANCE_MARGIN

@@ -15,7 +15,7 @@ from graphnas.nn import build, count_flops, count_params
 from graphnas.tasks import Task
 
 from .config import Budget, TrainConfig
-from .metrics import evaluate, loss_fn
+from .metrics import at_chance, evaluate, loss_fn
 from .result import Result
 from .steps import CapturedStep, EagerStep, capture_problem
 
@@ -83,7 +83,9 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
 
     Args:
         budget: steps, epochs and/or seconds; training ends at the first reached.
-        config: the protocol (optimizer, schedule, seed, device, fidelity, early stopping).
+        config: the protocol (optimizer, schedule, seed, device, fidelity, early stopping;
+            ``stop_at_chance`` ends a run whose first evaluation is no better than a constant
+            prediction, see :func:`.metrics.at_chance`, keeping the score it reached).
         evaluate_test: also measure the test split (final reports only, never in a search).
         keep_module: attach the trained module (best validation weights) to the result.
     """
@@ -162,8 +164,12 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                 _check_loss(run_step.bad, loss, checked, step)
                 checked = step
             if evaluating:
-                score = task.score(evaluate(model, xv, yv, task))
+                metrics = evaluate(model, xv, yv, task)
+                score = task.score(metrics)
                 curve.append((step, loss.item(), score))
+                if c.stop_at_chance and len(curve) == 1 and at_chance(metrics, yv, task):
+                    best_score, best_state = score, None  # the last weights: these ones
+                    break
                 if score > best_score:
                     best_score, stale = score, 0
                     if c.keep == "best":
