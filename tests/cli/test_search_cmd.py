@@ -1,6 +1,7 @@
 """`graphnas search`, `resume`, `show` and `export` end to end on a small real task."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -35,13 +36,20 @@ def test_search_json_summary(finished):
         assert (out / f).exists(), f
 
 
-def test_no_baselines_skips_them(tmp_path):
+def test_no_baselines_skips_them_and_every_trial_trains_to_the_end(tmp_path):
     r = run("search", *SMALL, "--strategy", "random", "--out", str(tmp_path / "r"), "--json",
-            "--no-baselines")
+            "--no-baselines", "--no-stop-at-chance")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     assert summary["baselines"] == {} and summary["test_metric"] is not None
     assert not (tmp_path / "r" / "baselines.json").exists()
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert config["settings"]["stop_at_chance"] is False
+    db = sqlite3.connect(tmp_path / "r" / "trials.sqlite")
+    steps = [json.loads(m)["steps"] for (m,) in db.execute(
+        "SELECT metrics FROM trials WHERE phase = 'search' AND state = 'complete'")]
+    db.close()
+    assert steps and all(n == 20 for n in steps)  # none stopped at chance
 
 
 def test_running_again_hands_back_the_finished_result(finished):
