@@ -168,8 +168,7 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                 score = task.score(metrics)
                 curve.append((step, loss.item(), score))
                 if c.stop_at_chance and len(curve) == 1 and at_chance(metrics, yv, task):
-                    best_score, best_state = score, None  # the last weights: these ones
-                    break
+                    break  # nothing kept yet: the result has these (the last) weights
                 if score > best_score:
                     best_score, stale = score, 0
                     if c.keep == "best":
