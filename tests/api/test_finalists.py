@@ -5,7 +5,7 @@ import json
 import pytest
 
 import graphnas
-from graphnas.api.finalists import best_finalist, layer_signature, pick, plan
+from graphnas.api.finalists import best_finalist, layer_signature, makespan, pick, plan
 from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import MacroSpace
 from graphnas.store import RunStore, TrialState
@@ -47,12 +47,15 @@ def test_finalists_and_their_steps_fit_the_time_left(tmp_path):
     chosen = pick(store, 4)  # by score: the 20 s graph first
     assert plan(chosen, 100, 2, None) == (4, 300)  # no time limit: 3 x trial steps
     assert plan(chosen, 100, 2, 1000.0) == (4, 300)
-    # together 0.4 s a step, 0.2 on each of two workers (and the slowest alone takes 0.2)
+    # 0.2 s a step on one worker, 0.1 + 0.05 + 0.05 on the other
     assert plan(chosen, 100, 2, 50.0) == (4, 250)
     assert plan(chosen, 100, 1, 50.0) == (2, 166)  # one worker: 125 steps for four, too few
     assert plan(chosen, 100, 2, 20.0) == (0, 0)  # not even two at 1.5 x trial steps
     assert plan(chosen, 100, 4, 80.0, most=1000) == (4, 400)  # the slowest bounds it
     assert plan(chosen, 100, 2, 100.0, folds=2) == (4, 250)  # each trains on two folds
+    # 0.1 and 0.1 start together, 0.2 follows on the first free worker: 0.3, not 0.4 / 2
+    assert makespan([0.1, 0.1, 0.2], 2) == pytest.approx(0.3)
+    assert makespan([0.2, 0.1, 0.05, 0.05], 2) == pytest.approx(0.2)
     store.db.close()
 
 

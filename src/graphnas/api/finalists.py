@@ -100,8 +100,8 @@ def plan(chosen: list[TrialRecord], trial_steps: int, workers: int, seconds: flo
          most: int | None = None, folds: int = 1) -> tuple[int, int]:
     """How many of ``chosen`` (the best first) to train again, and for how many steps (on each
     of ``folds``): ``most`` (default 3 x trial steps) for all of them, or what fits ``seconds``
-    when they train ``workers`` at a time at their trials' measured pace (their total time
-    shared by the workers, or the slowest one's where that is longer). Where that is under
+    when they train ``workers`` at a time at their trials' measured pace (each, in order, on
+    the worker that frees up first, as the executor hands them out). Where that is under
     ``MIN_FACTOR`` x trial steps, fewer finalists (down to 2) get longer; (0, 0) when even two
     would not (then the search's best stands)."""
     most = most or STEPS_FACTOR * trial_steps
@@ -109,11 +109,20 @@ def plan(chosen: list[TrialRecord], trial_steps: int, workers: int, seconds: flo
         return len(chosen), most
     for count in range(len(chosen), 1, -1):
         paces = [(t.seconds or 0.0) / trial_steps for t in chosen[:count]]  # s per step
-        per_step = max(sum(paces) / max(1, min(workers, count)), max(paces)) * folds
+        per_step = makespan(paces, workers) * folds
         fits = most if per_step <= 0 else int(seconds / per_step)
         if fits >= MIN_FACTOR * trial_steps:
             return count, min(most, fits)
     return 0, 0
+
+
+def makespan(durations: list[float], workers: int) -> float:
+    """When the last of ``durations`` ends if each, in order, starts on the worker that is free
+    first."""
+    loads = [0.0] * max(1, workers)
+    for d in durations:
+        loads[loads.index(min(loads))] += d
+    return max(loads)
 
 
 def run_finalists(s, space: Space, objective: TrainingObjective, store: RunStore, executor,
