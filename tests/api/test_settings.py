@@ -42,6 +42,14 @@ def test_malformed_file(tmp_path):
         load_settings(p)
 
 
+def test_switches_must_be_true_or_false():
+    with pytest.raises(ValueError, match="stop_at_chance must be true or false, got 'no'"):
+        SearchSettings.from_dict({"stop_at_chance": "no"}).validate()
+    with pytest.raises(ValueError, match="baselines must be true or false"):
+        SearchSettings.from_dict({"baselines": 1}).validate()
+    assert SearchSettings.from_dict({"stop_at_chance": False}).validate().stop_at_chance is False
+
+
 def test_task_or_data():
     assert SearchSettings().validate().task == "mnist1d"
     with pytest.raises(ValueError, match="not both"):

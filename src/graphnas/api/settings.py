@@ -88,6 +88,11 @@ class SearchSettings:
             raise ValueError("--workers must be at least 1")
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"--precision: unknown value {self.precision!r}; use fp32 or bf16")
+        if not isinstance(self.baselines, bool):
+            raise ValueError(f"baselines must be true or false, got {self.baselines!r}")
+        if self.stop_at_chance is not None and not isinstance(self.stop_at_chance, bool):
+            raise ValueError(f"stop_at_chance must be true or false, got "
+                             f"{self.stop_at_chance!r}")
         if self.gpus_per_trial is not None and not 0 <= self.gpus_per_trial <= 1:
             raise ValueError("--gpus-per-trial must be between 0 and 1")
         return self
