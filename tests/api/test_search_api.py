@@ -39,8 +39,40 @@ def test_the_hybrid_explores_beside_the_supergraph(tmp_path):
     beside = [t for t in store.trials("explore") if sup.started <= t.started < sup.ended]
     store.db.close()
     assert sup.state == TrialState.COMPLETE and beside  # the other worker did not idle
+    exploit = store.trials("exploit")  # trained inside the supergraph's job, then recorded
+    assert len(exploit) == 1 and exploit[0].state == TrialState.COMPLETE
+    assert exploit[0].seed == 10_001 and exploit[0].seconds > 0
     notes = [p[3] for p in json.loads((tmp_path / "h" / "result.json").read_text())["phases"]]
     assert "REINFORCE exploration beside the supergraph" in notes, notes
+
+
+def _calls(calls):
+    def objective(arch_json, seed):
+        calls.append((arch_json, seed))
+        if len(calls) > 1:
+            raise RuntimeError("worker lost")
+        return {"status": "ok", "score": 0.5, "seconds": 1.0}
+    return objective
+
+
+def test_the_supergraph_job_trains_its_discretised_graph(tmp_path):
+    from graphnas.api.hybrid import SupergraphJob
+    from graphnas.differentiable import DiffConfig
+    from graphnas.graph import from_json
+    from graphnas.spaces import get_space
+    from graphnas.tasks import get_task
+
+    task = get_task("digits")
+    space = get_space("macro", task.input_spec, task.output_spec, n_nodes=2, widths=[8])
+    calls: list = []
+    job = SupergraphJob(task.ref, space, DiffConfig(steps=4, check_every=2), _calls(calls), 7)
+    out = job("{}", 0)
+    assert out["exploit"]["score"] == 0.5 and calls[0][1] == 7
+    trained = from_json(calls[0][0])
+    assert space.encode(trained) == space.encode(from_json(out["arch_json"]))
+    again = job("{}", 0)  # a trial that raises is a failed trial; the supergraph's result stays
+    assert again["exploit"]["status"] == "failed" and "worker lost" in again["exploit"]["error"]
+    assert again["arch_json"] == out["arch_json"] and again["status"] == "ok"
 
 
 @pytest.mark.parametrize("strategy", ["differentiable", "reinforce"])

@@ -10,8 +10,8 @@ links on a sequence are relaxed by whole-sequence passes (``sequence_memory="tic
 :mod:`graphnas.differentiable.supergraph`; ``"steps"`` is exact and far slower).
 
 Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or 80% of
-the trials), the supergraph ``exploit_share`` (0.3) of it. The supergraph trains on one
-worker while the others go on exploring; what the supergraph and the discretised graph's trial
+the trials), the supergraph ``exploit_share`` (0.3) of it. The supergraph, then the
+discretised graph's trial, train on one worker while the others go on exploring; what they
 leave of the search time goes back to exploration too, which resumes where it stopped (the
 controller keeps its state). Every phase records into the run directory:
 explored trials (phase ``explore``), the supergraph job (``supergraph``) and the discretised
@@ -21,11 +21,13 @@ graph's trial (``exploit``); a resumed run skips what is done.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from graphnas.differentiable import DiffConfig, differentiable_search
-from graphnas.driver import SearchBudget, run_search
+from graphnas.driver import SearchBudget, record_outcome, run_search
 from graphnas.graph import Graph, from_json
 from graphnas.spaces import Space
 from graphnas.store import RunStore, TrialState
@@ -34,22 +36,37 @@ from graphnas.strategies.fixed import FixedList
 from graphnas.tasks import Task, TaskRef, load_task
 
 log = logging.getLogger(__name__)
+EXPLOIT_SEED = 10_001  # the discretised graph's trial seed, past the search seed
 
 
 @dataclass(frozen=True)
 class SupergraphJob:
-    """A differentiable search, runnable on any executor like a trial."""
+    """A differentiable search, runnable on any executor like a trial; with ``trial`` (the
+    search's objective) it then trains the discretised graph on the same worker (seed
+    ``trial_seed``), so that no worker waits between the two."""
 
     task: TaskRef
     space: Space
     config: DiffConfig
+    trial: Callable[[str, int], Any] | None = None
+    trial_seed: int = 0
 
     def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
         r = differentiable_search(self.space, load_task(self.task), self.config)
-        return {"status": "ok", "score": r.valid_score, "arch_json": r.graph_json,
-                "choices": r.choices, "seconds": r.seconds, "steps": r.steps,
-                "valid": {"supergraph_score": r.valid_score, "guard_stopped_at":
-                          r.guard_stopped_at}}
+        out = {"status": "ok", "score": r.valid_score, "arch_json": r.graph_json,
+               "choices": r.choices, "seconds": r.seconds, "steps": r.steps,
+               "valid": {"supergraph_score": r.valid_score, "guard_stopped_at":
+                         r.guard_stopped_at}}
+        if self.trial is not None:
+            t0 = time.perf_counter()
+            try:
+                graph = self.space.decode(self.space.encode(from_json(r.graph_json)))
+                trained = self.trial(graph.to_json(None), self.trial_seed)
+                out["exploit"] = trained.to_dict() if hasattr(trained, "to_dict") else trained
+            except Exception as err:  # noqa: BLE001  (a failed trial, not a failed supergraph)
+                out["exploit"] = {"status": "failed", "error": f"{type(err).__name__}: {err}",
+                                  "seconds": time.perf_counter() - t0}
+        return out
 
 
 def restriction(space: Space, store: RunStore, top_k: int, min_votes: int = 2
@@ -111,7 +128,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                       check_every=max(5, steps // 10))
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
-        fut = executor.submit(SupergraphJob(task.ref, narrowed, cfg), "{}", s.seed)
+        job = SupergraphJob(task.ref, narrowed, cfg, objective, s.seed + EXPLOIT_SEED)
+        fut = executor.submit(job, "{}", s.seed)
         if explore and executor.workers > 1:  # the other workers explore meanwhile
             _explore_more(strategy, "REINFORCE exploration beside the supergraph", s, space,
                           objective, store, executor, more, search_seconds, events, phases,
@@ -120,7 +138,10 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
             out = fut.result()
             store.finish_trial(tid, TrialState.COMPLETE, out["score"], out["valid"],
                                seconds=out["seconds"])
+            exploit = out.pop("exploit", None)
             store.save_state("supergraph", out)
+            if exploit is not None:
+                _record_exploit(space, store, out["arch_json"], exploit, s.seed, events)
         except Exception as err:  # noqa: BLE001  (recorded; the explored graphs still count)
             store.finish_trial(tid, TrialState.FAILED, error=f"{type(err).__name__}: {err}")
             log.warning("differentiable phase failed: %s", err)
@@ -130,7 +151,7 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
         graph = from_json(sup["arch_json"])
         fixed = FixedList(space, [space.encode(graph)], lambda: set())
         run_search(space, fixed, objective, store, SearchBudget(trials=1), executor, "exploit",
-                   s.seed + 10_000, on_event=events)
+                   s.seed + EXPLOIT_SEED - 1, on_event=events)  # a resumed run trains it here
     phases.append(("exploit", t1, store.now(),
                    f"differentiable search over the restricted space ({kept} options kept "
                    f"from the top {top_k}), discretised graph trained from scratch"))
@@ -140,6 +161,17 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     best = max((store.best("explore"), store.best("exploit")),
                key=lambda t: -float("inf") if t is None else t.score, default=None)
     return None if best is None else from_json(best.arch_json)
+
+
+def _record_exploit(space: Space, store: RunStore, arch_json: str, outcome: dict,
+                    seed: int, events) -> None:
+    """Record the discretised graph's trial, trained inside the supergraph's job, as the
+    exploit phase's one trial (what ``run_search`` with a FixedList would have recorded)."""
+    cand = space.candidate(space.encode(from_json(arch_json)))
+    tid = store.start_trial("exploit", cand.choices, cand.arch.to_json(None), cand.hash, 1.0,
+                            seed + EXPLOIT_SEED)
+    rec = record_outcome(store, tid, outcome, float(outcome.get("seconds") or 0.0))
+    events("trial", {"record": rec, "in_flight": 0})
 
 
 def _explore_more(strategy, note: str, s, space: Space, objective, store: RunStore, executor,

@@ -1,7 +1,8 @@
 """The search driver: strategy x objective x budget over an executor, recorded in a run store."""
 
-from .loop import SearchBudget, restore, run_search
+from .loop import SearchBudget, record_outcome, restore, run_search
 from .objectives import TrainingObjective
 from .outcome import TrialOutcome
 
-__all__ = ["SearchBudget", "TrainingObjective", "TrialOutcome", "restore", "run_search"]
+__all__ = ["SearchBudget", "TrainingObjective", "TrialOutcome", "record_outcome", "restore",
+           "run_search"]

@@ -155,6 +155,13 @@ def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialReco
     except Exception as err:  # noqa: BLE001  (a crashed or timed-out trial is a failed trial)
         return store.finish_trial(tid, TrialState.FAILED, seconds=seconds,
                                   error=f"{type(err).__name__}: {err}"[:500])
+    return record_outcome(store, tid, out, seconds)
+
+
+def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds: float
+                   ) -> TrialRecord:
+    """Finish trial ``tid`` with an objective's output (a failed trial unless its status is
+    ok and it has a score); ``seconds`` where the output does not say how long it took."""
     if isinstance(out, TrialOutcome):
         out = out.to_dict()
     ok = out.get("status") == "ok" and out.get("score") is not None
