@@ -37,9 +37,9 @@ def test_the_hybrid_explores_beside_the_supergraph(tmp_path):
     store = RunStore(tmp_path / "h", config["identity"])
     sup = store.trials("supergraph")[0]
     beside = [t for t in store.trials("explore") if sup.started <= t.started < sup.ended]
+    exploit = store.trials("exploit")  # trained inside the supergraph's job, then recorded
     store.db.close()
     assert sup.state == TrialState.COMPLETE and beside  # the other worker did not idle
-    exploit = store.trials("exploit")  # trained inside the supergraph's job, then recorded
     assert len(exploit) == 1 and exploit[0].state == TrialState.COMPLETE
     assert exploit[0].seed == 10_001 and exploit[0].seconds > 0
     notes = [p[3] for p in json.loads((tmp_path / "h" / "result.json").read_text())["phases"]]
@@ -65,7 +65,8 @@ def test_the_supergraph_job_trains_its_discretised_graph(tmp_path):
     task = get_task("digits")
     space = get_space("macro", task.input_spec, task.output_spec, n_nodes=2, widths=[8])
     calls: list = []
-    job = SupergraphJob(task.ref, space, DiffConfig(steps=4, check_every=2), _calls(calls), 7)
+    job = SupergraphJob(task.ref, space, DiffConfig(steps=4, check_every=2), _calls(calls),
+                        trial_seed=7)
     out = job("{}", 0)
     assert out["exploit"]["score"] == 0.5 and calls[0][1] == 7
     trained = from_json(calls[0][0])
@@ -73,6 +74,31 @@ def test_the_supergraph_job_trains_its_discretised_graph(tmp_path):
     again = job("{}", 0)  # a trial that raises is a failed trial; the supergraph's result stays
     assert again["exploit"]["status"] == "failed" and "worker lost" in again["exploit"]["error"]
     assert again["arch_json"] == out["arch_json"] and again["status"] == "ok"
+
+
+def test_a_discretised_graph_outside_the_restriction_still_trains(monkeypatch):
+    from graphnas.api import hybrid
+    from graphnas.differentiable import DiffConfig
+    from graphnas.differentiable.bilevel import DiffResult
+    from graphnas.graph import from_json
+    from graphnas.spaces import get_space
+    from graphnas.tasks import get_task
+
+    task = get_task("digits")
+    space = get_space("macro", task.input_spec, task.output_spec, n_nodes=2, widths=[8])
+    narrowed = space.restrict({"node0.mem": [0]})  # what the best explored graphs all had
+    choices: list[int] = []
+    while space.next_decision(choices) is not None:
+        choices.append(0)  # the first options: no memory link, as the discretisation dropped it
+    plain = space.candidate(choices)
+    monkeypatch.setattr(hybrid, "differentiable_search", lambda *a: DiffResult(
+        list(plain.choices), plain.arch.to_json(None), 0.5, None, 4, 1.0))
+    with pytest.raises(ValueError, match="outside the restricted space"):
+        narrowed.encode(plain.arch)
+    calls: list = []
+    job = hybrid.SupergraphJob(task.ref, narrowed, DiffConfig(steps=4), _calls(calls), space)
+    assert job("{}", 0)["exploit"]["status"] == "ok"
+    assert space.encode(from_json(calls[0][0])) == plain.choices
 
 
 @pytest.mark.parametrize("strategy", ["differentiable", "reinforce"])

@@ -43,12 +43,15 @@ EXPLOIT_SEED = 10_001  # the discretised graph's trial seed, past the search see
 class SupergraphJob:
     """A differentiable search, runnable on any executor like a trial; with ``trial`` (the
     search's objective) it then trains the discretised graph on the same worker (seed
-    ``trial_seed``), so that no worker waits between the two."""
+    ``trial_seed``), so that no worker waits between the two. The graph is trained as
+    ``trial_space`` (the unrestricted space) decodes it: the join of dangling nodes is not
+    relaxed, so a discretised graph may lie outside the restricted ``space``."""
 
     task: TaskRef
     space: Space
     config: DiffConfig
     trial: Callable[[str, int], Any] | None = None
+    trial_space: Space | None = None
     trial_seed: int = 0
 
     def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
@@ -60,7 +63,8 @@ class SupergraphJob:
         if self.trial is not None:
             t0 = time.perf_counter()
             try:
-                graph = self.space.decode(self.space.encode(from_json(r.graph_json)))
+                full = self.trial_space or self.space
+                graph = full.decode(full.encode(from_json(r.graph_json)))
                 trained = self.trial(graph.to_json(None), self.trial_seed)
                 out["exploit"] = trained.to_dict() if hasattr(trained, "to_dict") else trained
             except Exception as err:  # noqa: BLE001  (a failed trial, not a failed supergraph)
@@ -128,7 +132,7 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                       check_every=max(5, steps // 10))
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
-        job = SupergraphJob(task.ref, narrowed, cfg, objective, s.seed + EXPLOIT_SEED)
+        job = SupergraphJob(task.ref, narrowed, cfg, objective, space, s.seed + EXPLOIT_SEED)
         fut = executor.submit(job, "{}", s.seed)
         if explore and executor.workers > 1:  # the other workers explore meanwhile
             _explore_more(strategy, "REINFORCE exploration beside the supergraph", s, space,
