@@ -44,8 +44,8 @@ class SupergraphJob:
     """A differentiable search, runnable on any executor like a trial; with ``trial`` (the
     search's objective) it then trains the discretised graph on the same worker (seed
     ``trial_seed``), so that no worker waits between the two. The graph is trained as
-    ``trial_space`` (the unrestricted space) decodes it: the join of dangling nodes is not
-    relaxed, so a discretised graph may lie outside the restricted ``space``."""
+    ``trial_space`` (the unrestricted space) decodes it: the discretisation can drop a memory
+    link where the restriction kept only memory links, so the graph may lie outside ``space``."""
 
     task: TaskRef
     space: Space
