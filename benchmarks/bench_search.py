@@ -33,7 +33,8 @@ def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
                retrain_steps: int, out: str, threads: int | None,
                baselines: bool = True) -> dict:
     """One search (or its finished result, read back): test and valid metric, params,
-    minutes, baselines."""
+    minutes, baselines; or ``failed`` with the error, for a search that handed back nothing
+    (every trial failed, say)."""
     done = Path(out) / "result.json"
     if done.exists():
         r = json.loads(done.read_text())
@@ -43,9 +44,13 @@ def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
 
         torch.set_num_threads(threads)
     t0 = time.perf_counter()
-    r = graphnas.search(task=task, strategy=strategy, budget=budget, seed=seed,
-                        workers=workers, retrain_steps=retrain_steps, out=out,
-                        progress="quiet", baselines=baselines)
+    try:
+        r = graphnas.search(task=task, strategy=strategy, budget=budget, seed=seed,
+                            workers=workers, retrain_steps=retrain_steps, out=out,
+                            progress="quiet", baselines=baselines)
+    except Exception as err:  # noqa: BLE001  (a failed search is a result; the others go on)
+        return {"failed": f"{type(err).__name__}: {err}",
+                "minutes": (time.perf_counter() - t0) / 60}
     return {**r.summary(), "minutes": (time.perf_counter() - t0) / 60}
 
 
@@ -98,14 +103,24 @@ def _valid(results: list[dict]) -> str:
 def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
     baselines: dict[str, list[float]] = {}
     for strategy in strategies:
-        rs = [results[(strategy, seed)] for seed in range(seeds)]
+        everyone = [results[(strategy, seed)] for seed in range(seeds)]
+        mins = [r["minutes"] for r in everyone if r["minutes"] is not None]
+        minutes = f"{statistics.mean(mins):.1f}" if mins else "-"
+        per_seed = " ".join("failed" if "failed" in r else f"{r['test_metric']:.4f}"
+                            for r in everyone)
+        for seed, r in enumerate(everyone):
+            if "failed" in r:
+                print(f"<!-- {task} {strategy} seed {seed}: {r['failed']} -->", flush=True)
+        rs = [r for r in everyone if "failed" not in r]
+        if not rs:
+            print(f"| {task} | {strategy} | every search failed | {per_seed} | | | "
+                  f"{minutes} |", flush=True)
+            continue
         tests = [r["test_metric"] for r in rs]
         sd = statistics.stdev(tests) if len(tests) > 1 else 0.0
-        mins = [r["minutes"] for r in rs if r["minutes"] is not None]
-        minutes = f"{statistics.mean(mins):.1f}" if mins else "-"
-        per_seed = " ".join(f"{t:.4f}" for t in tests)
+        failed = f" ({len(everyone) - len(rs)} failed)" if len(rs) < len(everyone) else ""
         print(f"| {task} | {strategy} | {rs[0]['metric']} {statistics.mean(tests):.4f} +- "
-              f"{sd:.4f} | {per_seed} | {_valid(rs)} "
+              f"{sd:.4f}{failed} | {per_seed} | {_valid(rs)} "
               f"| {int(statistics.mean(r['params'] for r in rs))} | {minutes} |", flush=True)
         for r in rs:
             for name, value in r["baselines"].items():

@@ -213,3 +213,33 @@ def test_baselines_that_train_in_turns_share_the_time_left(tmp_path):
     submit_baselines(task, store, Budget(steps=3000), TrainConfig(), steps_only)
     assert {j.budget for j in steps_only.jobs} == {Budget(steps=3000)}
     store.db.close()
+
+
+def test_how_trials_are_scored_is_part_of_a_runs_identity(tmp_path):
+    """A run made with trials stopped at chance (MNIST-1D's default) or in fp32 is not resumed
+    with those changed; naming the default changes nothing, so older run directories resume."""
+    from graphnas.api.search import identity
+    from graphnas.api.settings import SearchSettings
+    from graphnas.store import RunMismatch
+    from graphnas.tasks import get_task
+
+    task = get_task("mnist1d")
+    default = identity(SearchSettings(task="mnist1d"), task)
+    assert "stop_at_chance" not in default and "precision" not in default
+    assert identity(SearchSettings(task="mnist1d", stop_at_chance=True), task) == default
+    RunStore(tmp_path, default).close()
+    for changed in (dict(stop_at_chance=False), dict(precision="bf16")):
+        other = identity(SearchSettings(task="mnist1d", **changed), task)
+        with pytest.raises(RunMismatch, match=f"{next(iter(changed))} differ"):
+            RunStore(tmp_path, other)
+
+
+def test_the_supergraph_leaves_its_trial_time_before_the_search_ends():
+    """Seed 2 of the session-22 B5 runs: exploration ran to 123 s of 165 (its share ended at
+    91 s), the supergraph took its whole 50 s and its graph's 68 s trial started after the
+    search time, which cut the retraining to 310 steps."""
+    from graphnas.api.hybrid import supergraph_seconds
+
+    assert supergraph_seconds(165, 0.3, 90, 20) == pytest.approx(49.5)  # in time: its share
+    assert supergraph_seconds(165, 0.3, 123, 25) == pytest.approx(17)  # late: what is left
+    assert supergraph_seconds(165, 0.3, 160, 25) == pytest.approx(16.5)  # a third at least

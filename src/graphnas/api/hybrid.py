@@ -10,10 +10,11 @@ links on a sequence are relaxed by whole-sequence passes (``sequence_memory="tic
 :mod:`graphnas.differentiable.supergraph`; ``"steps"`` is exact and far slower).
 
 Budget: exploration gets ``explore_share`` (default 0.55) of the search time (or 80% of
-the trials), the supergraph ``exploit_share`` (0.3) of it. The supergraph, then the
-discretised graph's trial, train on one worker while the others go on exploring; what they
-leave of the search time goes back to exploration too, which resumes where it stopped (the
-controller keeps its state). Every phase records into the run directory:
+the trials), the supergraph ``exploit_share`` (0.3) of it, less where exploration ran over,
+so that the discretised graph's trial ends with the search time (:func:`supergraph_seconds`).
+The supergraph, then the discretised graph's trial, train on one worker while the others go
+on exploring; what they leave of the search time goes back to exploration too, which resumes
+where it stopped (the controller keeps its state). Every phase records into the run directory:
 explored trials (phase ``explore``), the supergraph job (``supergraph``) and the discretised
 graph's trial (``exploit``); a resumed run skips what is done.
 """
@@ -126,7 +127,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     t1 = store.now()
     events("phase", {"phase": "exploit", "done": 0})
     if not store.trials("supergraph", (TrialState.COMPLETE, TrialState.FAILED)):
-        seconds = None if search_seconds is None else search_seconds * exploit_share
+        seconds = None if search_seconds is None else supergraph_seconds(
+            search_seconds, exploit_share, store.now(), _typical_trial_seconds(store))
         steps = (400 if explore else 1500) if seconds else 4 * s.trial_steps  # trials only:
         cfg = replace(diff, steps=steps, seconds=seconds,  # scale with the trials' own length
                       check_every=max(5, steps // 10))
@@ -165,6 +167,23 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     best = max((store.best("explore"), store.best("exploit")),
                key=lambda t: -float("inf") if t is None else t.score, default=None)
     return None if best is None else from_json(best.arch_json)
+
+
+def supergraph_seconds(search_seconds: float, share: float, now: float,
+                       trial_seconds: float) -> float:
+    """The supergraph's time limit: its ``share`` of the search time, cut so that its
+    discretised graph's trial (``trial_seconds`` long, like the explored ones) still ends with
+    the search time, as an explored trial started in time would; never under a third of the
+    share. Exploration overruns its share when its last trials outlast it."""
+    planned = share * search_seconds
+    return max(planned / 3, min(planned, search_seconds - now - trial_seconds))
+
+
+def _typical_trial_seconds(store: RunStore) -> float:
+    """The median duration of the explored trials that trained (0 before any)."""
+    times = sorted(t.seconds for t in store.trials("explore", (TrialState.COMPLETE,))
+                   if t.seconds and not t.cached)
+    return times[len(times) // 2] if times else 0.0
 
 
 def _record_exploit(space: Space, store: RunStore, arch_json: str, outcome: dict,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +80,20 @@ def stops_at_chance(s: SearchSettings, task: Task) -> bool:
     return task.output_spec.kind == "classes"
 
 
-def identity(s: SearchSettings) -> dict[str, Any]:
-    """The settings that define a search (a run directory holds one)."""
+def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
+    """The settings that define a search (a run directory holds one). How its trials are
+    scored (whether they stop at chance, their precision) is named only where it departs from
+    the default, so that run directories made before it was part of the identity still
+    resume."""
     keys = ("task", "data", "target", "space", "strategy", "seed", "trial_steps",
             "space_options", "strategy_options")
-    return {k: getattr(s, k) for k in keys}
+    out = {k: getattr(s, k) for k in keys}
+    if s.stop_at_chance is not None and s.stop_at_chance != stops_at_chance(
+            replace(s, stop_at_chance=None), task):
+        out["stop_at_chance"] = s.stop_at_chance
+    if s.precision != "fp32":
+        out["precision"] = s.precision
+    return out
 
 
 def search(settings: SearchSettings | None = None, progress: str = "auto",
@@ -99,7 +108,7 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
     s = SearchSettings.from_dict({**(settings.to_dict() if settings else {}), **overrides})
     s.validate()
     task = resolve_task(s)
-    store = RunStore(s.out, identity(s), s.to_dict())
+    store = RunStore(s.out, identity(s, task), s.to_dict())
     done = finished(store.dir, s)
     if done is not None:
         store.close()
