@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import graphnas
@@ -243,3 +244,40 @@ def test_the_supergraph_leaves_its_trial_time_before_the_search_ends():
     assert supergraph_seconds(165, 0.3, 90, 20) == pytest.approx(49.5)  # in time: its share
     assert supergraph_seconds(165, 0.3, 123, 25) == pytest.approx(17)  # late: what is left
     assert supergraph_seconds(165, 0.3, 160, 25) == pytest.approx(16.5)  # a third at least
+
+
+def test_the_differentiable_strategy_falls_back_on_its_next_graphs(tmp_path):
+    from graphnas.api.hybrid import FALLBACKS, _train_discretisations
+    from graphnas.execution import SerialExecutor
+    from graphnas.spaces import get_space
+    from graphnas.tasks import get_task
+
+    task = get_task("digits")
+    space = get_space("macro", task.input_spec, task.output_spec, n_nodes=2, widths=[8, 16])
+    rng = np.random.default_rng(0)
+    graphs = list({c.hash: list(c.choices) for c in (space.sample(rng) for _ in range(8))}
+                  .values())
+    calls: list = []
+
+    def objective(arch_json, seed):  # the first two graphs diverge
+        calls.append(arch_json)
+        if len(calls) <= 2:
+            return {"status": "failed", "error": "FloatingPointError: NaN loss at step 2"}
+        return {"status": "ok", "score": 0.5, "seconds": 1.0}
+
+    store = RunStore(tmp_path / "d", {"test": 1})
+    sup = {"arch_json": space.decode(graphs[0]).to_json(None), "ranked": graphs}
+    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, lambda *a: None)
+    states = [t.state for t in store.trials("exploit")]
+    assert states == [TrialState.FAILED, TrialState.FAILED, TrialState.COMPLETE]
+    assert [t.hash for t in store.trials("exploit")] == \
+        [space.candidate(g).hash for g in graphs[:3]]
+    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, lambda *a: None)
+    assert len(calls) == 3  # a resumed run trains nothing again
+    calls.clear()
+    never = RunStore(tmp_path / "n", {"test": 2})
+    _train_discretisations(space, sup, lambda a, s: calls.append(a) or {"status": "failed"},
+                           never, SerialExecutor(), 0, lambda *a: None)
+    assert len(calls) == 1 + FALLBACKS  # then it gives up: "every trial failed"
+    store.db.close()
+    never.db.close()

@@ -167,3 +167,27 @@ def test_a_time_limit_sets_the_warm_up_so_the_architecture_still_moves(mnist):
     assert r.steps < 100_000 and r.seconds < 4.0 + 3.0  # no step started past the limit
     m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
     assert r.choices != m.choices()  # moved away from the all-zero logits' argmax
+
+
+def test_ranked_choices_start_at_the_discretisation_and_lose_probability_in_order(mnist):
+    space = get_space("macro", mnist.input_spec, mnist.output_spec, n_nodes=2)
+    m = MacroSupergraph(space, mnist.input_spec, mnist.output_spec)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for p in m.arch_parameters():
+            p.normal_()
+
+    def logp(choices):
+        return sum(float(torch.log_softmax(m.alpha[d.label.replace(".", "__")].detach(), -1)[c])
+                   for d, c in zip(m.decisions, choices))
+
+    ranked = m.ranked_choices(6)
+    assert ranked[0] == m.choices() and len({tuple(c) for c in ranked}) == 6
+    values = [logp(c) for c in ranked]
+    assert values == sorted(values, reverse=True)
+    # the second is the argmax with the one decision whose runner-up is closest
+    gaps = [logp(m.choices()) - logp([*m.choices()[:i], alt, *m.choices()[i + 1:]])
+            for i, d in enumerate(m.decisions) for alt in range(len(d.options))
+            if alt != m.choices()[i]]
+    assert values[0] - values[1] == pytest.approx(min(gaps), abs=1e-5)
+    assert all(space.contains(space.decode(c)) for c in ranked)

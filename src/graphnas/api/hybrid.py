@@ -17,6 +17,11 @@ on exploring; what they leave of the search time goes back to exploration too, w
 where it stopped (the controller keeps its state). Every phase records into the run directory:
 explored trials (phase ``explore``), the supergraph job (``supergraph``) and the discretised
 graph's trial (``exploit``); a resumed run skips what is done.
+
+The ``differentiable`` strategy is the same without exploration: a supergraph of the whole
+space, then its discretisation and the next most probable graphs under the architecture
+parameters, one per worker at once, and more in turn where all of those fail (a graph that
+diverges must not leave the search with nothing).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from graphnas.tasks import Task, TaskRef, load_task
 
 log = logging.getLogger(__name__)
 EXPLOIT_SEED = 10_001  # the discretised graph's trial seed, past the search seed
+FALLBACKS = 3  # the differentiable strategy's next graphs tried when all its first ones fail
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class SupergraphJob:
         r = differentiable_search(self.space, load_task(self.task), self.config)
         out = {"status": "ok", "score": r.valid_score, "arch_json": r.graph_json,
                "choices": r.choices, "seconds": r.seconds, "steps": r.steps,
+               "ranked": self._distinct(r.ranked),
                "valid": {"supergraph_score": r.valid_score, "guard_stopped_at":
                          r.guard_stopped_at}}
         if self.trial is not None:
@@ -71,6 +78,19 @@ class SupergraphJob:
             except Exception as err:  # noqa: BLE001  (a failed trial, not a failed supergraph)
                 out["exploit"] = {"status": "failed", "error": f"{type(err).__name__}: {err}",
                                   "seconds": time.perf_counter() - t0}
+        return out
+
+    def _distinct(self, ranked: list[list[int]]) -> list[list[int]]:
+        """The ranked choice sequences as distinct graphs of ``trial_space`` (its choices)."""
+        full, out, seen = self.trial_space or self.space, [], set()
+        for choices in ranked:
+            try:
+                cand = full.candidate(full.encode(self.space.decode(choices)))
+            except ValueError:  # a decoding the full space cannot hold: left out
+                continue
+            if cand.hash not in seen:
+                seen.add(cand.hash)
+                out.append(list(cand.choices))
         return out
 
 
@@ -134,7 +154,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                       check_every=max(5, steps // 10))
         store.mark_lost()
         tid = store.start_trial("supergraph", (), "{}", "supergraph", 1.0, s.seed)
-        job = SupergraphJob(task.ref, narrowed, cfg, objective, space, s.seed + EXPLOIT_SEED)
+        job = SupergraphJob(task.ref, narrowed, cfg, objective if explore else None, space,
+                            s.seed + EXPLOIT_SEED)
         fut = executor.submit(job, "{}", s.seed)
         if explore and executor.workers > 1:  # the other workers explore meanwhile
             _explore_more(strategy, "REINFORCE exploration beside the supergraph", s, space,
@@ -152,8 +173,10 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
             store.finish_trial(tid, TrialState.FAILED, error=f"{type(err).__name__}: {err}")
             log.warning("differentiable phase failed: %s", err)
     sup = store.load_state("supergraph")
-    if sup is not None and not store.trials("exploit", (TrialState.COMPLETE,
-                                                          TrialState.FAILED)):
+    if sup is not None and not explore:
+        _train_discretisations(space, sup, objective, store, executor, s.seed, events)
+    elif sup is not None and not store.trials("exploit", (TrialState.COMPLETE,
+                                                            TrialState.FAILED)):
         graph = from_json(sup["arch_json"])
         fixed = FixedList(space, [space.encode(graph)], lambda: set())
         run_search(space, fixed, objective, store, SearchBudget(trials=1), executor, "exploit",
@@ -195,6 +218,28 @@ def _record_exploit(space: Space, store: RunStore, arch_json: str, outcome: dict
                             seed + EXPLOIT_SEED)
     rec = record_outcome(store, tid, outcome, float(outcome.get("seconds") or 0.0))
     events("trial", {"record": rec, "in_flight": 0})
+
+
+def _train_discretisations(space: Space, sup: dict, objective, store: RunStore, executor,
+                           seed: int, events) -> None:
+    """The differentiable strategy's graphs: its discretisation and the next most probable
+    ones (``sup["ranked"]``), one per worker at once (its other workers would idle); where
+    all of those fail (a NaN loss, ...), the next ones in turn, up to ``FALLBACKS`` more, so
+    that one unlucky graph does not leave the search with nothing."""
+    graphs = sup.get("ranked") or [space.encode(from_json(sup["arch_json"]))]
+    first = min(len(graphs), executor.workers)
+    count, most = first, min(len(graphs), first + FALLBACKS)
+
+    def finished() -> set[str]:
+        return {t.hash for t in store.trials("exploit", (TrialState.COMPLETE,
+                                                        TrialState.FAILED))}
+    while True:
+        run_search(space, FixedList(space, graphs, finished), objective, store,
+                   SearchBudget(trials=count), executor, "exploit", seed + EXPLOIT_SEED - 1,
+                   on_event=events)
+        if store.trials("exploit", (TrialState.COMPLETE,)) or count >= most:
+            return
+        count += 1
 
 
 def _explore_more(strategy, note: str, s, space: Space, objective, store: RunStore, executor,

@@ -36,6 +36,7 @@ from .supergraph import MacroSupergraph
 
 log = logging.getLogger(__name__)
 EVAL_SAMPLES = 512  # the supergraph's own score (informational) is taken on these at most
+RANKED = 8  # the most probable choice sequences a result lists (the discretisation first)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class DiffResult:
     steps: int
     seconds: float
     history: list[dict[str, Any]] = field(default_factory=list)
+    ranked: list[list[int]] = field(default_factory=list)  # the most probable choices, in order
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -160,7 +162,7 @@ def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> 
     score = task.score(evaluate(model, xv[:n], yv[:n], task, batch_size=256))
     graph = model.discretise()
     return DiffResult(model.choices(), to_json(graph, None), score, guard_at, step,
-                      time.perf_counter() - start, history)
+                      time.perf_counter() - start, history, model.ranked_choices(RANKED))
 
 
 def _finite_clip(params, max_norm: float) -> bool:

@@ -26,6 +26,8 @@ stride.
 
 from __future__ import annotations
 
+import heapq
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -230,6 +232,35 @@ class MacroSupergraph(nn.Module):
                     out.append(max(allowed, key=lambda k: float(logits[k])))
                 else:
                     out.append(int(logits.argmax()))
+        return out
+
+    def ranked_choices(self, k: int) -> list[list[int]]:
+        """The ``k`` most probable choice sequences when every decision is drawn from its own
+        softmax, most probable first: :meth:`choices`, then the sequences that give up the
+        least probability (best-first over each decision's options in order of its logits)."""
+        options = []  # per decision: (option index, log-probability), most probable first
+        with torch.no_grad():
+            for d in self.decisions:
+                logits = self.alpha[d.label.replace(".", "__")].detach()
+                allowed = range(len(d.options))
+                if f"{d.label}!" in self.options:  # as in choices()
+                    allowed = [d.options.index(o) for o in self.options[f"{d.label}!"]] \
+                        or list(allowed)
+                logp = torch.log_softmax(logits[list(allowed)], -1).tolist()
+                ranked = sorted(zip(allowed, logp), key=lambda a: -a[1])  # stable: ties
+                options.append(ranked)  # keep the first index, as argmax does
+        start = (0,) * len(options)
+        heap, seen, out = [(-sum(o[0][1] for o in options), start)], {start}, []
+        while heap and len(out) < k:
+            cost, ranks = heapq.heappop(heap)
+            out.append([options[i][r][0] for i, r in enumerate(ranks)])
+            for i, r in enumerate(ranks):
+                if r + 1 < len(options[i]):
+                    nxt = (*ranks[:i], r + 1, *ranks[i + 1:])
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        loss = options[i][r][1] - options[i][r + 1][1]
+                        heapq.heappush(heap, (cost + loss, nxt))
         return out
 
     def discretise(self) -> Graph:
