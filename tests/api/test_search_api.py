@@ -267,17 +267,27 @@ def test_the_differentiable_strategy_falls_back_on_its_next_graphs(tmp_path):
 
     store = RunStore(tmp_path / "d", {"test": 1})
     sup = {"arch_json": space.decode(graphs[0]).to_json(None), "ranked": graphs}
-    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, lambda *a: None)
+    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, None,
+                           lambda *a: None)
     states = [t.state for t in store.trials("exploit")]
     assert states == [TrialState.FAILED, TrialState.FAILED, TrialState.COMPLETE]
     assert [t.hash for t in store.trials("exploit")] == \
         [space.candidate(g).hash for g in graphs[:3]]
-    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, lambda *a: None)
+    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, None,
+                           lambda *a: None)
     assert len(calls) == 3  # a resumed run trains nothing again
     calls.clear()
     never = RunStore(tmp_path / "n", {"test": 2})
     _train_discretisations(space, sup, lambda a, s: calls.append(a) or {"status": "failed"},
-                           never, SerialExecutor(), 0, lambda *a: None)
+                           never, SerialExecutor(), 0, None, lambda *a: None)
     assert len(calls) == 1 + FALLBACKS  # then it gives up: "every trial failed"
+    for seconds, trained in ((0.0, 1), (1e6, len(graphs))):  # more while search time lasts
+        calls.clear()
+        timed = RunStore(tmp_path / f"t{seconds}", {"test": seconds})
+        _train_discretisations(space, sup, lambda a, s: calls.append(a) or
+                               {"status": "ok", "score": 0.5}, timed, SerialExecutor(), 0,
+                               seconds, lambda *a: None)
+        assert len(calls) == trained
+        timed.db.close()
     store.db.close()
     never.db.close()

@@ -20,8 +20,8 @@ graph's trial (``exploit``); a resumed run skips what is done.
 
 The ``differentiable`` strategy is the same without exploration: a supergraph of the whole
 space, then its discretisation and the next most probable graphs under the architecture
-parameters, one per worker at once, and more in turn where all of those fail (a graph that
-diverges must not leave the search with nothing).
+parameters, one per worker at once, then more while the search time lasts, and more in turn
+where all of those fail (a graph that diverges must not leave the search with nothing).
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
             log.warning("differentiable phase failed: %s", err)
     sup = store.load_state("supergraph")
     if sup is not None and not explore:
-        _train_discretisations(space, sup, objective, store, executor, s.seed, events)
+        _train_discretisations(space, sup, objective, store, executor, s.seed, search_seconds,
+                               events)
     elif sup is not None and not store.trials("exploit", (TrialState.COMPLETE,
                                                             TrialState.FAILED)):
         graph = from_json(sup["arch_json"])
@@ -183,7 +184,9 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
                    s.seed + EXPLOIT_SEED - 1, on_event=events)  # a resumed run trains it here
     phases.append(("exploit", t1, store.now(),
                    f"differentiable search over the restricted space ({kept} options kept "
-                   f"from the top {top_k}), discretised graph trained from scratch"))
+                   f"from the top {top_k}), discretised graph trained from scratch"
+                   if explore else "differentiable search over the whole space, its most "
+                   "probable graphs trained from scratch"))
     if explore:
         _explore_more(strategy, "REINFORCE exploration, continued", s, space, objective, store,
                       executor, more, search_seconds, events, phases)
@@ -221,25 +224,31 @@ def _record_exploit(space: Space, store: RunStore, arch_json: str, outcome: dict
 
 
 def _train_discretisations(space: Space, sup: dict, objective, store: RunStore, executor,
-                           seed: int, events) -> None:
+                           seed: int, search_seconds: float | None, events) -> None:
     """The differentiable strategy's graphs: its discretisation and the next most probable
-    ones (``sup["ranked"]``), one per worker at once (its other workers would idle); where
-    all of those fail (a NaN loss, ...), the next ones in turn, up to ``FALLBACKS`` more, so
-    that one unlucky graph does not leave the search with nothing."""
+    ones (``sup["ranked"]``), one per worker at once (its other workers would idle), then
+    more while the search time lasts; where all of them fail (a NaN loss, ...), the next ones
+    in turn, up to ``FALLBACKS`` more, so that one unlucky graph does not leave the search
+    with nothing."""
     graphs = sup.get("ranked") or [space.encode(from_json(sup["arch_json"]))]
-    first = min(len(graphs), executor.workers)
-    count, most = first, min(len(graphs), first + FALLBACKS)
 
     def finished() -> set[str]:
         return {t.hash for t in store.trials("exploit", (TrialState.COMPLETE,
                                                         TrialState.FAILED))}
-    while True:
+
+    def train(trials: int, seconds: float | None = None) -> None:
         run_search(space, FixedList(space, graphs, finished), objective, store,
-                   SearchBudget(trials=count), executor, "exploit", seed + EXPLOIT_SEED - 1,
+                   SearchBudget(trials, seconds), executor, "exploit", seed + EXPLOIT_SEED - 1,
                    on_event=events)
-        if store.trials("exploit", (TrialState.COMPLETE,)) or count >= most:
-            return
-        count += 1
+
+    first = min(len(graphs), executor.workers)
+    train(first)
+    if search_seconds is not None:
+        train(len(graphs), search_seconds)
+    most = min(len(graphs), first + FALLBACKS)
+    while not store.trials("exploit", (TrialState.COMPLETE,)) and \
+            len(store.trials("exploit")) < most:
+        train(len(store.trials("exploit")) + 1)
 
 
 def _explore_more(strategy, note: str, s, space: Space, objective, store: RunStore, executor,
