@@ -36,7 +36,8 @@ from .supergraph import MacroSupergraph
 
 log = logging.getLogger(__name__)
 EVAL_SAMPLES = 512  # the supergraph's own score (informational) is taken on these at most
-RANKED = 8  # the most probable choice sequences a result lists (the discretisation first)
+RANKED = 64  # the most probable choice sequences a result lists (the discretisation first;
+# many decode to the same graph, and the differentiable strategy trains the distinct ones)
 
 
 @dataclass(frozen=True)

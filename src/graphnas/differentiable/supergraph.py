@@ -46,6 +46,9 @@ def _macro(space: Space) -> MacroSpace:
     return base
 
 
+UNRELAXED = {"out.merge"}  # decisions the supergraph does not relax: their first option
+
+
 class MacroSupergraph(nn.Module):
     def __init__(self, space: Space, input_spec: InputSpec, output_spec: OutputSpec,
                  ticks: int = 3, sequence_memory: str = "ticks") -> None:
@@ -237,7 +240,9 @@ class MacroSupergraph(nn.Module):
     def ranked_choices(self, k: int) -> list[list[int]]:
         """The ``k`` most probable choice sequences when every decision is drawn from its own
         softmax, most probable first: :meth:`choices`, then the sequences that give up the
-        least probability (best-first over each decision's options in order of its logits)."""
+        least probability (best-first over each decision's options in order of its logits).
+        A decision the supergraph does not relax keeps its first option. Sequences can decode
+        to the same graph (a changed width of a layer without weights, ...)."""
         options = []  # per decision: (option index, log-probability), most probable first
         with torch.no_grad():
             for d in self.decisions:
@@ -248,7 +253,7 @@ class MacroSupergraph(nn.Module):
                         or list(allowed)
                 logp = torch.log_softmax(logits[list(allowed)], -1).tolist()
                 ranked = sorted(zip(allowed, logp), key=lambda a: -a[1])  # stable: ties
-                options.append(ranked)  # keep the first index, as argmax does
+                options.append(ranked[:1] if d.label in UNRELAXED else ranked)
         start = (0,) * len(options)
         heap, seen, out = [(-sum(o[0][1] for o in options), start)], {start}, []
         while heap and len(out) < k:
