@@ -128,6 +128,16 @@ def test_slots_leave_workers_free_and_stop_ends_the_phase(tmp_path):
     assert max(running) == 2  # two slots: never three trials at once
 
 
+def test_no_trial_starts_that_would_end_after_the_search_time(tmp_path):
+    space = ToySpace(n=6, k=3)
+    store = RunStore(tmp_path / "run", {**ID, "strategy": "random"})
+    trials = run_search(space, get_strategy("random", space, seed=0), slow_toy_score, store,
+                        SearchBudget(seconds=1.0))  # 0.3 s trials: three end in time, not four
+    store.close()
+    assert 2 <= len(trials) <= 3
+    assert max(t.ended for t in trials) < 1.15
+
+
 def test_a_run_directory_belongs_to_one_search(tmp_path):
     search(tmp_path / "run", 2, "random")
     with pytest.raises(RunMismatch, match="belongs to another search \\(strategy differ"):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from graphnas.differentiable import DiffConfig, differentiable_search
-from graphnas.driver import SearchBudget, record_outcome, run_search
+from graphnas.driver import SearchBudget, median, record_outcome, run_search, trained_seconds
 from graphnas.graph import Graph, from_json
 from graphnas.spaces import Space
 from graphnas.store import RunStore, TrialState
@@ -148,7 +148,7 @@ def run_hybrid(s, task: Task, space: Space, objective, store: RunStore, executor
     events("phase", {"phase": "exploit", "done": 0})
     if not store.trials("supergraph", (TrialState.COMPLETE, TrialState.FAILED)):
         seconds = None if search_seconds is None else supergraph_seconds(
-            search_seconds, exploit_share, store.now(), _typical_trial_seconds(store))
+            search_seconds, exploit_share, store.now(), median(trained_seconds(store, "explore")))
         steps = (400 if explore else 1500) if seconds else 4 * s.trial_steps  # trials only:
         cfg = replace(diff, steps=steps, seconds=seconds,  # scale with the trials' own length
                       check_every=max(5, steps // 10))
@@ -203,13 +203,6 @@ def supergraph_seconds(search_seconds: float, share: float, now: float,
     share. Exploration overruns its share when its last trials outlast it."""
     planned = share * search_seconds
     return max(planned / 3, min(planned, search_seconds - now - trial_seconds))
-
-
-def _typical_trial_seconds(store: RunStore) -> float:
-    """The median duration of the explored trials that trained (0 before any)."""
-    times = sorted(t.seconds for t in store.trials("explore", (TrialState.COMPLETE,))
-                   if t.seconds and not t.cached)
-    return times[len(times) // 2] if times else 0.0
 
 
 def _record_exploit(space: Space, store: RunStore, arch_json: str, outcome: dict,

@@ -1,8 +1,8 @@
 """The search driver: strategy x objective x budget over an executor, recorded in a run store."""
 
-from .loop import SearchBudget, record_outcome, restore, run_search
+from .loop import SearchBudget, median, record_outcome, restore, run_search, trained_seconds
 from .objectives import TrainingObjective
 from .outcome import TrialOutcome
 
-__all__ = ["SearchBudget", "TrainingObjective", "TrialOutcome", "record_outcome", "restore",
-           "run_search"]
+__all__ = ["SearchBudget", "TrainingObjective", "TrialOutcome", "median", "record_outcome",
+           "restore", "run_search", "trained_seconds"]

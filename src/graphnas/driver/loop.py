@@ -3,7 +3,10 @@
 The objective is any picklable callable ``objective(arch_json, seed)`` returning a
 :class:`TrialOutcome` or a dict with at least ``status`` ("ok"/"failed") and ``score`` (higher is
 better), and optionally ``valid``, ``metrics``, ``params``, ``flops``, ``seconds`` and ``error``;
-the executor decides where it runs. After every tell the
+the executor decides where it runs. With a time budget a trial starts only if one as long as
+the phase's typical (median) trial would end by the deadline: trials are never cut, so one
+started late runs past the search time and what it overruns is the retraining's loss. After
+every tell the
 strategy's state is saved atomically with the last trial it asked for and the trials in flight,
 so a search killed at any moment resumes: finished trials its saved state missed are replayed
 (asked again, then told), trials that were in flight are marked lost and their candidates asked
@@ -109,9 +112,11 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before
     last_asked = 0
+    durations = trained_seconds(store, phase)
 
     def out_of_time() -> bool:
-        return budget.seconds is not None and store.now() >= budget.seconds
+        return budget.seconds is not None and \
+            store.now() + median(durations) > budget.seconds
 
     def more_trials() -> bool:
         return ((budget.trials is None or started < budget.trials) and not out_of_time()
@@ -142,11 +147,24 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         for fut in done:
             tid, cand, t0 = in_flight.pop(fut)
             rec = _record(store, tid, fut, time.monotonic() - t0)
+            if rec.state == TrialState.COMPLETE and rec.seconds:
+                durations.append(rec.seconds)
             _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
             emit("trial", {"record": rec, "in_flight": len(in_flight)})
         store.checkpoint_time()
     store.checkpoint_time()
     return store.trials(phase)
+
+
+def trained_seconds(store: RunStore, phase: str) -> list[float]:
+    """How long the phase's trials that trained (finished, not cached) took."""
+    return [t.seconds for t in store.trials(phase, (TrialState.COMPLETE,))
+            if t.seconds and not t.cached]
+
+
+def median(values: list[float]) -> float:
+    """The (upper) median of ``values``; 0 for none."""
+    return sorted(values)[len(values) // 2] if values else 0.0
 
 
 def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialRecord:
