@@ -138,8 +138,9 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                 _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
                 emit("trial", {"record": rec, "in_flight": len(in_flight)})
                 continue
+            t0 = time.monotonic()  # before submit: a serial executor runs the trial in it
             fut = executor.submit(objective, cand.arch.to_json(None), seed + started)
-            in_flight[fut] = (tid, cand, time.monotonic())
+            in_flight[fut] = (tid, cand, t0)
             emit("start", {"trial": tid, "in_flight": len(in_flight)})
         if not in_flight:
             break
