@@ -7,7 +7,11 @@ Run:  .venv/bin/python benchmarks/bench_search.py --tasks mnist1d adding --budge
 Each (task, strategy, seed) is a full ``graphnas.search`` (search, then the best graph
 retrained with the standard protocol and scored once on the test split) in its own run
 directory under ``--out``; the hand-designed baselines are trained with the same protocol.
-Prints a Markdown table of mean test metric and wall time.
+Prints a Markdown table of mean test metric and wall time, then B5's verdict for the hybrid:
+*tied-best* when no strategy beats it by a one-sided Welch t-test at the 5% level over the seeds
+(on log MSE for a regression task, whose errors spread over orders of magnitude), *best* when it
+also has the best mean. With 3 seeds such a test only catches large, consistent gaps: the verdict
+says so.
 
 ``--parallel N`` runs N searches of a task at once, each in its own process with ``--threads``
 torch threads (and, on a GPU machine, sharing the GPU): on a many-core machine every strategy
@@ -19,11 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing as mp
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from scipy import stats
 
 import graphnas
 from graphnas.api import parse_duration
@@ -89,6 +96,7 @@ def main() -> None:
                 futures = {k: pool.submit(one_search, *job) for k, job in jobs.items()}
                 results = {k: f.result() for k, f in futures.items()}
             _table(task, args.strategies, args.seeds, results)
+            print(_verdict(task, args.strategies, args.seeds, results), flush=True)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -128,6 +136,43 @@ def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
     for name, values in baselines.items():
         print(f"| {task} | baseline {name} | {statistics.mean(values):.4f} | | | | |",
               flush=True)
+
+
+def _verdict(task: str, strategies: list[str], seeds: int, results: dict,
+             focus: str = "hybrid", level: float = 0.05) -> str:
+    """B5's verdict for ``focus``: best (best mean), tied-best (no strategy better by a
+    one-sided Welch t-test at ``level``), or not; a failed seed counts against its strategy."""
+    if focus not in strategies:
+        return ""
+    done = [r for r in results.values() if "failed" not in r]
+    lower = bool(done) and done[0]["metric"] != "accuracy"
+    scores: dict[str, list[float]] = {}  # higher is better
+    for strategy in strategies:
+        rs = [results[(strategy, seed)] for seed in range(seeds)]
+        if any("failed" in r for r in rs):
+            continue  # a strategy that failed a seed is not a contender
+        scores[strategy] = [-math.log10(max(r["test_metric"], 1e-12)) if lower
+                            else r["test_metric"] for r in rs]
+    if focus not in scores:
+        return f"\n**B5 on {task}: not met: {focus} failed a seed.**\n"
+    mine = scores[focus]
+    mean = statistics.mean
+    better = {s: v for s, v in scores.items() if s != focus and mean(v) > mean(mine)}
+    if not better:
+        return f"\n**B5 on {task}: met: {focus} has the best mean.**\n"
+    lines = []
+    beaten = False
+    for s, v in sorted(better.items(), key=lambda kv: -mean(kv[1])):
+        p = stats.ttest_ind(v, mine, equal_var=False, alternative="greater").pvalue \
+            if len(v) > 1 and len(mine) > 1 else 0.0
+        beaten |= not p > level  # a NaN p (no spread at all) counts as beaten
+        lines.append(f"{s} p = {p:.2f}")
+    scale = "log10 MSE" if lower else task + "'s accuracy"
+    verdict = (f"not met: {focus} is beaten" if beaten else
+               f"met: {focus} is tied-best (beaten by no one-sided Welch test at {level:.0%})")
+    return (f"\n**B5 on {task}: {verdict}**; better means than {focus}'s, on {scale}: "
+            f"{', '.join(lines)}. With {seeds} seeds only large, consistent gaps are "
+            f"significant.\n")
 
 
 if __name__ == "__main__":
