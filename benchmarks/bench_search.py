@@ -108,13 +108,18 @@ def _valid(results: list[dict]) -> str:
     return "-" if None in values else f"{statistics.mean(values):.4f}"
 
 
+def _fmt(value: float, metric: str) -> str:
+    """Accuracy to 4 decimals; an error (MSE, spread over orders of magnitude) to 3 digits."""
+    return f"{value:.4f}" if metric == "accuracy" else f"{value:.3g}"
+
+
 def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
     baselines: dict[str, list[float]] = {}
     for strategy in strategies:
         everyone = [results[(strategy, seed)] for seed in range(seeds)]
         mins = [r["minutes"] for r in everyone if r["minutes"] is not None]
         minutes = f"{statistics.mean(mins):.1f}" if mins else "-"
-        per_seed = " ".join("failed" if "failed" in r else f"{r['test_metric']:.4f}"
+        per_seed = " ".join("failed" if "failed" in r else _fmt(r["test_metric"], r["metric"])
                             for r in everyone)
         for seed, r in enumerate(everyone):
             if "failed" in r:
@@ -127,8 +132,9 @@ def _table(task: str, strategies: list[str], seeds: int, results: dict) -> None:
         tests = [r["test_metric"] for r in rs]
         sd = statistics.stdev(tests) if len(tests) > 1 else 0.0
         failed = f" ({len(everyone) - len(rs)} failed)" if len(rs) < len(everyone) else ""
-        print(f"| {task} | {strategy} | {rs[0]['metric']} {statistics.mean(tests):.4f} +- "
-              f"{sd:.4f}{failed} | {per_seed} | {_valid(rs)} "
+        metric = rs[0]["metric"]
+        print(f"| {task} | {strategy} | {metric} {_fmt(statistics.mean(tests), metric)} +- "
+              f"{_fmt(sd, metric)}{failed} | {per_seed} | {_valid(rs)} "
               f"| {int(statistics.mean(r['params'] for r in rs))} | {minutes} |", flush=True)
         for r in rs:
             for name, value in r["baselines"].items():
