@@ -6,16 +6,17 @@ better), and optionally ``valid``, ``metrics``, ``params``, ``flops``, ``seconds
 the executor decides where it runs. With a time budget a trial starts only if one as long as
 the phase's typical (median) trial would end by the deadline: trials are never cut, so one
 started late runs past the search time and what it overruns is the retraining's loss. After
-every tell the
-strategy's state is saved atomically with the last trial it asked for and the trials in flight,
-so a search killed at any moment resumes: finished trials its saved state missed are replayed
-(asked again, then told), trials that were in flight are marked lost and their candidates asked
-again; a serial search then goes on exactly as the uninterrupted one would have.
+every tell the strategy's state is saved atomically with the last trial it asked for and the
+trials in flight, so a search killed at any moment resumes: finished trials its saved state
+missed are replayed (asked again, then told), trials that were in flight are marked lost and
+their candidates asked again; a serial search then goes on exactly as the uninterrupted one
+would have.
 """
 
 from __future__ import annotations
 
 import logging
+import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -165,7 +166,7 @@ def trained_seconds(store: RunStore, phase: str) -> list[float]:
 
 def median(values: list[float]) -> float:
     """The (upper) median of ``values``; 0 for none."""
-    return sorted(values)[len(values) // 2] if values else 0.0
+    return statistics.median_high(values) if values else 0.0
 
 
 def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialRecord:
