@@ -42,3 +42,35 @@ def visible_gpu() -> tuple[str, bool]:
     import torch
 
     return os.environ.get("CUDA_VISIBLE_DEVICES", "?"), torch.cuda.is_available()
+
+
+def die_while_sending(nbytes: int) -> bytes:
+    """Return a large result, and kill the worker once it is halfway through sending it."""
+    import sys
+    import threading
+
+    def sending() -> bool:
+        return any(frame.f_code.co_name in ("_send", "_send_bytes")
+                   and "multiprocessing" in frame.f_code.co_filename
+                   for top in sys._current_frames().values()
+                   for frame in _stack(top))
+
+    def kill_mid_send() -> None:
+        while not sending():
+            time.sleep(0.0005)
+        os._exit(9)
+
+    threading.Thread(target=kill_mid_send, daemon=True).start()
+    return b"x" * nbytes
+
+
+def _stack(frame):
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def unpicklable_result():
+    import threading
+
+    return threading.Lock()

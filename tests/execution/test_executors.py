@@ -1,6 +1,7 @@
 """Every executor runs trials, survives dead workers and stops trials past their time limit."""
 
 import os
+import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def test_results_and_errors(executor):
 
 
 def test_results_arrive_in_any_order(processes):
-    slow = processes.submit(jobs.sleep_then, 1.0, 1)
+    deadline = time.monotonic() + 120
+    while processes.booted_workers() < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # on a loaded machine one worker can boot seconds after the other
+    slow = processes.submit(jobs.sleep_then, 2.0, 1)
     fast = processes.submit(jobs.sleep_then, 0.0, 2)
     done, _ = wait([slow, fast], return_when=FIRST_COMPLETED, timeout=60)
     assert fast in done and slow not in done
@@ -88,6 +92,19 @@ def test_a_trial_past_its_time_limit_is_stopped(kind, request):
     with pytest.raises(TrialTimeout, match=r"time limit of [38] s"):
         ex.submit(jobs.sleep_then, 60, 0).result(timeout=120)
     assert ex.submit(jobs.square, 4).result(timeout=60) == 16
+
+
+def test_a_worker_killed_while_sending_its_result_stops_no_other(processes):
+    with pytest.raises(WorkerDied, match="gave up after 2 tries"):
+        processes.submit(jobs.die_while_sending, 50_000_000).result(timeout=120)
+    futures = [processes.submit(jobs.square, i) for i in range(4)]
+    assert [f.result(timeout=60) for f in futures] == [0, 1, 4, 9]
+
+
+def test_an_unpicklable_result_fails_only_its_trial(processes):
+    with pytest.raises(RuntimeError, match="could not be sent back"):
+        processes.submit(jobs.unpicklable_result).result(timeout=60)
+    assert processes.submit(jobs.square, 5).result(timeout=60) == 25
 
 
 def test_workers_use_their_share_of_threads(processes):

@@ -1,8 +1,11 @@
 """Local worker processes with retries for dead workers and time limits per trial.
 
 Each worker is a long-lived process (spawned, so it starts clean of the parent's threads) with
-its own inbox; a monitor thread hands out trials, collects results, restarts a worker that died
-and retries its trial, and kills a worker whose trial ran out of time. Workers set their torch
+its own inbox and its own result pipe; a monitor thread hands out trials, collects results,
+restarts a worker that died and retries its trial, and kills a worker whose trial ran out of time.
+A pipe per worker, rather than one queue shared by all, is what lets a worker die at any moment:
+one killed halfway through sending a result tears only its own pipe, which is closed with it,
+instead of wedging every other worker and the monitor on a shared lock. Workers set their torch
 thread count so that several of them do not fight over the cores. On a GPU machine each worker
 sees one GPU (``CUDA_VISIBLE_DEVICES``), several workers sharing a GPU as ``gpus_per_trial``
 allows.
@@ -15,6 +18,7 @@ import itertools
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import threading
 import time
@@ -23,6 +27,9 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for_any
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from .base import Executor, TrialTimeout, WorkerDied, gpu_count, gpu_slots
@@ -30,7 +37,7 @@ from .base import Executor, TrialTimeout, WorkerDied, gpu_count, gpu_slots
 log = logging.getLogger(__name__)
 
 
-def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int,
+def _worker_main(inbox: mp.Queue, results: Connection, index: int, threads: int,
                  gpu: int | None) -> None:
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")  # the driver's own view
     gpu_id = "" if gpu is None else visible[gpu] if visible[0] else str(gpu)
@@ -43,7 +50,7 @@ def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int,
         torch.set_num_threads(threads)
     except ImportError:  # pragma: no cover - torch is a dependency
         pass
-    outbox.put((index, None, True, os.getpid()))  # ready: time limits count from here on
+    results.send((None, True, os.getpid()))  # ready: time limits count from here on
     parent = mp.parent_process()
     while True:
         try:
@@ -56,20 +63,27 @@ def _worker_main(inbox: mp.Queue, outbox: mp.Queue, index: int, threads: int,
             return
         job_id, fn, args = job
         try:
-            outbox.put((index, job_id, True, fn(*args)))
+            outcome = (job_id, True, fn(*args))
         except BaseException as err:  # noqa: BLE001  (sent back, the worker lives on)
-            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-            outbox.put((index, job_id, False, _picklable(err, detail)))
+            outcome = (job_id, False, _picklable(err))
+        try:
+            message = ForkingPickler.dumps(outcome)
+        except Exception as err:  # noqa: BLE001  (an unpicklable result fails only its trial)
+            failure = RuntimeError(f"the trial's result could not be sent back: {_describe(err)}")
+            message = ForkingPickler.dumps((job_id, False, failure))
+        results.send_bytes(message)
 
 
-def _picklable(err: BaseException, detail: str) -> BaseException:
-    import pickle
+def _describe(err: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(err), err)).strip()
 
+
+def _picklable(err: BaseException) -> BaseException:
     try:
         pickle.dumps(err)
         return err
     except Exception:  # noqa: BLE001
-        return RuntimeError(detail)
+        return RuntimeError(_describe(err))
 
 
 @dataclass
@@ -86,6 +100,7 @@ class _Job:
 class _Worker:
     process: Any
     inbox: Any
+    results: Connection  # the read end of the worker's own result pipe
     job: _Job | None = None
     ready: bool = False  # booted (imports done); only then does it get trials
     history: list = field(default_factory=list)
@@ -118,7 +133,6 @@ class ProcessExecutor(Executor):
         self.timeout = timeout
         self.retries = retries
         self._ctx = mp.get_context("spawn")
-        self._outbox = self._ctx.Queue()
         self._pending: deque[_Job] = deque()
         self._ids = itertools.count()
         self._lock = threading.Lock()
@@ -140,6 +154,10 @@ class ProcessExecutor(Executor):
         """Process ids of the workers (for tests and diagnostics)."""
         return [w.process.pid for w in self._pool]
 
+    def booted_workers(self) -> int:
+        """How many workers have finished booting and can take trials."""
+        return sum(w.ready for w in self._pool)
+
     def shutdown(self) -> None:
         if self._closed:
             return
@@ -154,6 +172,7 @@ class ProcessExecutor(Executor):
                 w.process.kill()
                 w.process.join(timeout=2)
         for w in self._pool:
+            w.results.close()
             if w.job and not w.job.future.done():
                 w.job.future.set_exception(RuntimeError("executor shut down"))
         while self._pending:
@@ -164,24 +183,39 @@ class ProcessExecutor(Executor):
     # -- monitor thread --------------------------------------------------------------------
     def _start(self, index: int) -> _Worker:
         inbox = self._ctx.Queue()
-        args = (inbox, self._outbox, index, self.threads, self.gpus[index])
+        results, results_writer = self._ctx.Pipe(duplex=False)
+        args = (inbox, results_writer, index, self.threads, self.gpus[index])
         p = self._ctx.Process(target=_worker_main, args=args,
                               name=f"graphnas-worker-{index}", daemon=True)
         p.start()
-        return _Worker(p, inbox)
+        results_writer.close()  # the worker holds the only write end: its death reads as EOF
+        return _Worker(p, inbox, results)
 
     def _run(self) -> None:
         while not self._closed:
             self._dispatch()
-            try:
-                index, job_id, ok, value = self._outbox.get(timeout=0.05)
-            except queue.Empty:
-                pass
-            except (EOFError, OSError):
-                return
-            else:
-                self._finish(index, job_id, ok, value)
+            readable = wait_for_any([w.results for w in self._pool], timeout=0.05)
+            for index, w in enumerate(self._pool):
+                if w.results in readable:
+                    self._receive(index, w)
             self._check_workers()
+
+    def _receive(self, index: int, w: _Worker) -> None:
+        try:
+            job_id, ok, value = w.results.recv()
+        except (EOFError, OSError):
+            # the worker died, perhaps halfway through a message: _check_workers restarts it
+            w.process.join(timeout=5)
+            if w.process.is_alive():  # a worker without its pipe is no use either
+                w.process.kill()
+                w.process.join(timeout=5)
+            return
+        except Exception as err:  # noqa: BLE001  (a result that cannot be unpickled here)
+            job_id, ok = (w.job.id if w.job else None), False
+            value = RuntimeError(f"the trial's result could not be read: {_describe(err)}")
+            if job_id is None:
+                return
+        self._finish(index, job_id, ok, value)
 
     def _dispatch(self) -> None:
         with self._lock:
@@ -212,6 +246,7 @@ class ProcessExecutor(Executor):
             job = w.job
             if not w.process.is_alive():
                 log.warning("worker %d died (exit code %s)", i, w.process.exitcode)
+                w.results.close()
                 self._pool[i] = self._start(i)
                 if job is not None:
                     self._retry(job, f"worker process died (exit code {w.process.exitcode})")
@@ -219,6 +254,7 @@ class ProcessExecutor(Executor):
                 log.warning("trial %d ran past %.0f s; stopping its worker", job.id, self.timeout)
                 w.process.kill()
                 w.process.join(timeout=5)
+                w.results.close()
                 self._pool[i] = self._start(i)
                 job.future.set_exception(
                     TrialTimeout(f"trial ran past its time limit of {self.timeout:g} s"))
