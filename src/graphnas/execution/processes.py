@@ -37,8 +37,7 @@ from .base import Executor, TrialTimeout, WorkerDied, gpu_count, gpu_slots
 log = logging.getLogger(__name__)
 
 
-def _worker_main(inbox: mp.Queue, results: Connection, index: int, threads: int,
-                 gpu: int | None) -> None:
+def _worker_main(inbox: mp.Queue, results: Connection, threads: int, gpu: int | None) -> None:
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")  # the driver's own view
     gpu_id = "" if gpu is None else visible[gpu] if visible[0] else str(gpu)
     os.environ["CUDA_VISIBLE_DEVICES"] = gpu_id  # one GPU (or none), set before torch loads
@@ -184,7 +183,7 @@ class ProcessExecutor(Executor):
     def _start(self, index: int) -> _Worker:
         inbox = self._ctx.Queue()
         results, results_writer = self._ctx.Pipe(duplex=False)
-        args = (inbox, results_writer, index, self.threads, self.gpus[index])
+        args = (inbox, results_writer, self.threads, self.gpus[index])
         p = self._ctx.Process(target=_worker_main, args=args,
                               name=f"graphnas-worker-{index}", daemon=True)
         p.start()
@@ -211,10 +210,10 @@ class ProcessExecutor(Executor):
                 w.process.join(timeout=5)
             return
         except Exception as err:  # noqa: BLE001  (a result that cannot be unpickled here)
-            job_id, ok = (w.job.id if w.job else None), False
-            value = RuntimeError(f"the trial's result could not be read: {_describe(err)}")
-            if job_id is None:
+            if w.job is None:
                 return
+            job_id, ok = w.job.id, False
+            value = RuntimeError(f"the trial's result could not be read: {_describe(err)}")
         self._finish(index, job_id, ok, value)
 
     def _dispatch(self) -> None:
