@@ -93,9 +93,7 @@ def test_objectives_may_return_trial_outcomes_and_each_trial_is_heard(tmp_path):
 
 def test_trials_in_flight_on_worker_processes(tmp_path):
     with ProcessExecutor(workers=2, threads_per_worker=1) as ex:
-        deadline = time.monotonic() + 120
-        while ex.booted_workers() < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)  # one worker can boot seconds after the other on a loaded machine
+        ex.wait_until_booted()
         trials = search(tmp_path / "run", 8, "random", objective=slow_toy_score, executor=ex)
     assert len(trials) == 8 and all(t.state == TrialState.COMPLETE for t in trials)
     overlapping = sum(a.started < b.ended and b.started < a.ended

@@ -1,7 +1,6 @@
 """Every executor runs trials, survives dead workers and stops trials past their time limit."""
 
 import os
-import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
@@ -63,9 +62,7 @@ def test_results_and_errors(executor):
 
 
 def test_results_arrive_in_any_order(processes):
-    deadline = time.monotonic() + 120
-    while processes.booted_workers() < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)  # on a loaded machine one worker can boot seconds after the other
+    processes.wait_until_booted()
     slow = processes.submit(jobs.sleep_then, 2.0, 1)
     fast = processes.submit(jobs.sleep_then, 0.0, 2)
     done, _ = wait([slow, fast], return_when=FIRST_COMPLETED, timeout=60)

@@ -153,9 +153,15 @@ class ProcessExecutor(Executor):
         """Process ids of the workers (for tests and diagnostics)."""
         return [w.process.pid for w in self._pool]
 
-    def booted_workers(self) -> int:
-        """How many workers have finished booting and can take trials."""
-        return sum(w.ready for w in self._pool)
+    def wait_until_booted(self, timeout: float = 120.0) -> bool:
+        """Wait until every worker has booted and can take trials; False if ``timeout`` s
+        passed first (on a loaded machine one worker can boot seconds after another)."""
+        deadline = time.monotonic() + timeout
+        while not all(w.ready for w in self._pool):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def shutdown(self) -> None:
         if self._closed:
