@@ -112,6 +112,8 @@ class NbgArch:
 class NasBenchGraphSpace(Space):
     """The NAS-Bench-Graph macro space of one data set (its op list)."""
 
+    shape_label = "link"
+
     def __init__(self, dataset: str = "cora") -> None:
         self.dataset = check_dataset(dataset)
         self.name = f"nasbenchgraph-{dataset}"

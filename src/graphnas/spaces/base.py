@@ -65,6 +65,9 @@ class Space(ABC):
     """A search space. Subclasses implement ``next_decision``, ``decode`` and ``encode``."""
 
     name: str = "space"
+    shape_label: str | None = None
+    """The label of the decision that picks the whole network's wiring template, where one
+    decision does (NAS-Bench-Graph's link pattern); strategies may spread their asks over it."""
 
     @abstractmethod
     def next_decision(self, choices: Sequence[int]) -> Decision | None:
@@ -169,6 +172,7 @@ class RestrictedSpace(Space):
         self.base = base
         self.allowed = {k: list(v) for k, v in allowed.items()}
         self.name = f"{base.name}(restricted)"
+        self.shape_label = base.shape_label
 
     def _kept(self, d: Decision) -> list[int]:
         want = self.allowed.get(d.label, self.allowed.get(d.key))

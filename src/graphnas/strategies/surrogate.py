@@ -19,6 +19,12 @@ By default a candidate is ranked by the GP's posterior mean (``acquisition="mean
 scores as noisy as a validation accuracy, most of what a short search can gain comes from asking
 many distinct candidates where the model expects good scores. ``acquisition="ei"`` (expected
 improvement) explores more.
+
+Where the space names a decision that picks the network's wiring template
+(``Space.shape_label``, e.g. NAS-Bench-Graph's link pattern), at most ``spread`` of the last
+``window`` asks share one choice of it: the posterior mean finds a template whose members are
+reliably good and would otherwise spend the search there, though another template may hold the
+best members.
 """
 
 from __future__ import annotations
@@ -52,23 +58,29 @@ class SurrogateSearch(Strategy):
         acquisition: "mean" (posterior mean) or "ei" (expected improvement over the best).
         max_fit: the most candidates the GP is fitted to (the best half of them and the latest
             others), which bounds an ask's cost in long searches.
+        spread, window: at most ``spread`` of the last ``window`` asks share a choice of the
+            space's shape decision (no limit when ``spread > window`` or the space has none).
     """
 
     name = "surrogate"
 
     def __init__(self, space: Space, seed: int = 0, init: int = 10, parents: int = 8,
                  mutations: int = 40, samples: int = 100, max_steps: int = 2,
-                 acquisition: str = "mean", max_fit: int = 400) -> None:
+                 acquisition: str = "mean", max_fit: int = 400, spread: int = 3,
+                 window: int = 6) -> None:
         super().__init__(space, seed)
-        if min(init, parents, max_steps) < 1 or min(mutations, samples) < 0 or max_fit < 2:
-            raise ValueError("surrogate needs init, parents, max_steps >= 1, mutations, "
-                             "samples >= 0 and max_fit >= 2")
+        if min(init, parents, max_steps, spread, window) < 1 or min(mutations, samples) < 0 \
+                or max_fit < 2:
+            raise ValueError("surrogate needs init, parents, max_steps, spread, window >= 1, "
+                             "mutations, samples >= 0 and max_fit >= 2")
         if acquisition not in ("mean", "ei"):
             raise ValueError(f"surrogate acquisition must be 'mean' or 'ei', not "
                              f"{acquisition!r}")
         self.init, self.parents, self.mutations = init, parents, mutations
         self.samples, self.max_steps = samples, max_steps
         self.acquisition, self.max_fit = acquisition, max_fit
+        self.spread, self.window = spread, window
+        self.shapes: list[int] = []  # the shape decision's choice in the latest asks
         self.told: list[tuple[Choices, float | None]] = []
         self.seen: set[str] = set()  # hashes of every candidate asked or told
         self._fixed = space.fixed_decisions()  # None where decisions depend on choices
@@ -87,6 +99,8 @@ class SurrogateSearch(Strategy):
             if cand is None:
                 cand = self._fresh()
             self.seen.add(cand.hash)
+            if (shape := self._shape(cand.choices)) is not None:
+                self.shapes = [*self.shapes, shape][-self.window:]
             out.append(cand)
         return out
 
@@ -123,10 +137,27 @@ class SurrogateSearch(Strategy):
         value = mean if self.acquisition == "mean" else _expected_improvement(mean, std,
                                                                                y.max())
         choices = list(pool)
-        for i in np.argsort(-value, kind="stable")[:_DECODE_TRIES]:
+        full = {k for k in set(self.shapes) if self.shapes.count(k) >= self.spread}
+        tries = 0
+        for i in np.argsort(-value, kind="stable"):
+            if full and self._shape(choices[int(i)]) in full:
+                continue
             cand = self.space.candidate(choices[int(i)])
             if cand.hash not in self.seen:
                 return cand
+            tries += 1
+            if tries == _DECODE_TRIES:
+                break
+        return None
+
+    def _shape(self, choices: Choices) -> int | None:
+        """The choice of the space's shape decision (None where it has none)."""
+        label = self.space.shape_label
+        if label is None:
+            return None
+        for d, k in zip(self._decisions(choices), choices):
+            if d.label == label:
+                return k
         return None
 
     def _fit_set(self, scored: list[tuple[Choices, float]]) -> list[tuple[Choices, float]]:
@@ -213,12 +244,13 @@ class SurrogateSearch(Strategy):
     # -- state ----------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "told": [[list(c), s] for c, s in self.told],
-                "seen": sorted(self.seen)}
+                "seen": sorted(self.seen), "shapes": list(self.shapes)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.told = [(tuple(c), s) for c, s in state["told"]]
         self.seen = set(state["seen"])
+        self.shapes = [int(k) for k in state.get("shapes", [])]
 
 
 def _names(d: Decision) -> list[tuple[str, str]]:
