@@ -30,6 +30,7 @@ best members.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from statistics import NormalDist
 from typing import Any
@@ -137,7 +138,7 @@ class SurrogateSearch(Strategy):
         value = mean if self.acquisition == "mean" else _expected_improvement(mean, std,
                                                                                y.max())
         choices = list(pool)
-        full = {k for k in set(self.shapes) if self.shapes.count(k) >= self.spread}
+        full = {k for k, n in Counter(self.shapes).items() if n >= self.spread}
         tries = 0
         for i in np.argsort(-value, kind="stable"):
             if full and self._shape(choices[int(i)]) in full:
