@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,6 +36,7 @@ from graphnas.spaces.base import Decision, Space
 DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv",
             "proteins")
 NODES = 4
+LOCAL_OPS = frozenset({"fc", "skip"})  # ops that pass no messages along the graph's edges
 
 
 def _package():
@@ -141,6 +143,9 @@ class NasBenchGraphSpace(Space):
             raise ValueError(f"not a complete choice sequence of {self.name}: {list(choices)}")
         return NbgArch(self.links[choices[0]], tuple(self.ops[c] for c in choices[1:]))
 
+    def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
+        return branch_features(self.decode(choices))
+
     def encode(self, arch: Any) -> tuple[int, ...]:
         """The choices of an architecture; a link pattern outside the canonical 9 is first
         brought to its equivalent one with the package's ``regularize``."""
@@ -169,6 +174,23 @@ class NasBenchGraphSpace(Space):
     def distinct(self) -> int:
         """Distinct architectures (= rows of the data set's table)."""
         return len(load_table(self.dataset))
+
+
+def branch_features(arch: NbgArch) -> dict[str, float]:
+    """Features of an architecture's output branches (the computing nodes no other node reads):
+    how many branches have each message-passing depth (the ops from the input to the branch's
+    end that pass messages: all but ``fc`` and ``skip``), the deepest and shallowest depth, and
+    how many branches there are. A GNN's depth decides much of its accuracy (too few hops see
+    too little, too many over-smooth), which the decisions' one-hots do not show."""
+    depth: list[int] = []
+    for src, op in zip(arch.link, arch.ops):
+        depth.append((depth[src - 1] if src else 0) + (op not in LOCAL_OPS))
+    read = {src - 1 for src in arch.link if src}
+    ends = [depth[i] for i in range(len(arch.ops)) if i not in read]
+    f = Counter(f"branch_depth={d}" for d in ends)
+    f.update({f"max_depth={max(ends)}": 1, f"min_depth={min(ends)}": 1,
+              f"branches={len(ends)}": 1})
+    return {k: float(v) for k, v in f.items()}
 
 
 @dataclass(frozen=True)

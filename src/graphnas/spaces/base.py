@@ -146,6 +146,11 @@ class Space(ABC):
         """The decision list when it does not depend on earlier choices (None otherwise)."""
         return None
 
+    def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
+        """Named features of the architecture's structure that a surrogate model may use
+        beyond its decisions (none by default; NAS-Bench-Graph gives message-passing depths)."""
+        return {}
+
     def size(self) -> int:
         """The number of distinct choice sequences (a product when the decisions are fixed,
         otherwise a walk of the decision tree)."""
@@ -203,6 +208,9 @@ class RestrictedSpace(Space):
 
     def decode(self, choices: Sequence[int]) -> Any:
         return self.base.decode(self._to_base(choices))
+
+    def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
+        return self.base.structure_features(self._to_base(choices))
 
     def fixed_decisions(self) -> list[Decision] | None:
         base = self.base.fixed_decisions()

@@ -2,9 +2,11 @@
 process fitted to the scores so far ranks a pool of mutations of the best candidates and fresh
 random samples, and the best-ranked candidate not asked before is asked next.
 
-Features come from a candidate's decisions only, so any space works: a one-hot of every
+Features come from a candidate's decisions, so any space works: a one-hot of every
 decision's choice (``label=k``) and, per decision key, how many decisions chose each option value
-(``#key=value``: how many nodes use a given op, wherever they are). Scores enter the GP as the
+(``#key=value``: how many nodes use a given op, wherever they are), plus whatever the space
+says of the architecture's structure (``Space.structure_features``: NAS-Bench-Graph's
+message-passing depth of each output branch). Scores enter the GP as the
 normal scores of their ranks (a Gaussian copula), so that a few very bad or failed-but-scored
 candidates do not flatten the differences among good ones, whatever the metric's scale. The kernel
 is a squared exponential on the features; its length scale and noise are chosen by marginal
@@ -227,7 +229,8 @@ class SurrogateSearch(Strategy):
         return self._fixed if self._fixed is not None else self.space.decisions(choices)
 
     def _feature(self, choices: Choices, cache: bool = True) -> dict[str, float]:
-        """``label=k`` one-hots and ``#key=value`` counts of a choice sequence."""
+        """``label=k`` one-hots and ``#key=value`` counts of a choice sequence, and the space's
+        structure features."""
         if choices in self._features:
             return self._features[choices]
         if self._fixed is not None:
@@ -238,6 +241,8 @@ class SurrogateSearch(Strategy):
         for one_hot, count in names:
             f[one_hot] = 1.0
             f[count] = f.get(count, 0.0) + 1.0
+        for name, value in self.space.structure_features(choices).items():
+            f[name] = f.get(name, 0.0) + value
         if cache:
             self._features[choices] = f
         return f
