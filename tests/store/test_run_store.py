@@ -68,3 +68,39 @@ def test_a_run_directory_is_never_mixed(tmp_path):
     (tmp_path / "bare" / "trials.sqlite").write_bytes(b"")
     with pytest.raises(RunMismatch, match="no config.json"):
         RunStore(tmp_path / "bare", ID)
+
+
+def test_trials_decodes_each_row_once_and_stays_current(tmp_path, monkeypatch):
+    import graphnas.store.run_store as run_store
+
+    store = RunStore(tmp_path / "run", ID)
+    ids = [store.start_trial("explore" if i % 2 else "search", (i,), "{}", f"h{i}", 1.0, i)
+           for i in range(6)]
+    for tid in ids[:4]:
+        store.finish_trial(tid, TrialState.COMPLETE, tid / 10, {"valid": {"acc": tid / 10}})
+    decoded = []
+    real = run_store._record
+    monkeypatch.setattr(run_store, "_record", lambda row: decoded.append(row[0]) or real(row))
+    reference = [real(r) for r in store.db.execute("SELECT * FROM trials ORDER BY id")]
+    for _ in range(50):  # callers ask inside loops
+        assert store.trials() == reference
+        assert store.trials("search") == [r for r in reference if r.phase == "search"]
+        assert store.trials("explore", (TrialState.COMPLETE,)) == [
+            r for r in reference if r.phase == "explore" and r.state == TrialState.COMPLETE]
+    assert sorted(decoded) == ids  # once per row, not once per call
+    # the store's own writes keep it current, decoding only the row written
+    store.finish_trial(ids[4], TrialState.FAILED, error="boom")
+    assert store.mark_lost() == 1
+    new = store.start_trial("search", (9,), "{}", "h9", 0.5, 9)
+    assert len(decoded) == len(ids) + 2
+    states = {t.id: t.state for t in store.trials()}
+    assert (states[ids[4]], states[ids[5]], states[new]) == (
+        TrialState.FAILED, TrialState.LOST, TrialState.RUNNING)
+    assert store.trials() == [real(r) for r in store.db.execute("SELECT * FROM trials ORDER BY id")]
+    # another connection's write is seen (the cache is reloaded)
+    other = sqlite3.connect(tmp_path / "run" / "trials.sqlite")
+    other.execute("UPDATE trials SET score=0.99 WHERE id=?", (new,))
+    other.commit()
+    other.close()
+    assert store.trial(new).score == 0.99 and store.trials()[-1].score == 0.99
+    store.close()

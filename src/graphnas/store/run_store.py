@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import dataclasses
 import sqlite3
 import time
 from pathlib import Path
@@ -81,6 +82,10 @@ class RunStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
         self.db.commit()
+        # Decoded records by id, in id order: filled once, then kept current by this store's
+        # own writes; reloaded only if another connection wrote to the file (data_version).
+        self._cache: dict[int, TrialRecord] | None = None
+        self._data_version: int | None = None
         self.t0 = time.time() - self.elapsed_before()
 
     # -- time ------------------------------------------------------------------------------
@@ -105,7 +110,10 @@ class RunStore:
             (phase, json.dumps(list(choices)), arch_json, hash_, TrialState.RUNNING.value,
              self.now(), fidelity, seed))
         self.db.commit()
-        return int(cur.lastrowid)
+        trial_id = int(cur.lastrowid)
+        if self._fresh_cache() is not None:
+            self._cache[trial_id] = self.trial(trial_id)
+        return trial_id
 
     def finish_trial(self, trial_id: int, state: TrialState, score: float | None = None,
                      metrics: dict | None = None, params: int | None = None,
@@ -117,7 +125,10 @@ class RunStore:
             (state.value, score, json.dumps(metrics or {}, default=str), params, flops,
              self.now(), seconds, error, int(cached), trial_id))
         self.db.commit()
-        return self.trial(trial_id)
+        rec = self.trial(trial_id)
+        if self._fresh_cache() is not None:
+            self._cache[trial_id] = rec
+        return rec
 
     def mark_lost(self, phase: str | None = None) -> int:
         """Trials (of ``phase``, or all) left running by a process that died: they will never
@@ -128,6 +139,10 @@ class RunStore:
         cur = self.db.execute(f"UPDATE trials SET state=? WHERE {where}",
                               (TrialState.LOST.value, *args))
         self.db.commit()
+        if self._fresh_cache() is not None:
+            for id_, rec in self._cache.items():
+                if rec.state == TrialState.RUNNING and phase in (None, rec.phase):
+                    self._cache[id_] = dataclasses.replace(rec, state=TrialState.LOST)
         return cur.rowcount
 
     def trial(self, trial_id: int) -> TrialRecord:
@@ -136,13 +151,22 @@ class RunStore:
 
     def trials(self, phase: str | None = None, states: tuple[TrialState, ...] | None = None
                ) -> list[TrialRecord]:
-        rows = self.db.execute("SELECT * FROM trials ORDER BY id").fetchall()
-        out = [_record(r) for r in rows]
-        if phase is not None:
-            out = [r for r in out if r.phase == phase]
-        if states is not None:
-            out = [r for r in out if r.state in states]
-        return out
+        """The trials (of ``phase``, in ``states``) in id order. Each row is decoded once per
+        store, not once per call: callers may ask inside loops."""
+        cache = self._fresh_cache()
+        if cache is None:
+            rows = self.db.execute("SELECT * FROM trials ORDER BY id").fetchall()
+            cache = self._cache = {row[0]: _record(row) for row in rows}
+        return [r for r in cache.values()
+                if (phase is None or r.phase == phase) and (states is None or r.state in states)]
+
+    def _fresh_cache(self) -> dict[int, TrialRecord] | None:
+        """The cache, or None when it was never filled or another connection has written to
+        the file since (SQLite's data_version counts other connections' commits only)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._cache, self._data_version = None, version
+        return self._cache
 
     def known(self, hash_: str, fidelity: float) -> TrialRecord | None:
         """A finished, trained (not cached) trial of the same architecture and fidelity."""
