@@ -51,3 +51,18 @@ def test_errors_are_one_line_with_exit_code_2(args, message, tmp_path):
     assert r.returncode == 2
     assert message in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_validate_prints_the_summary():
+    r = run("validate", str(EXAMPLES / "gru.json"), "--input", "sequence:40x1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("valid") and "node" in r.stdout
+    r = run("validate", str(EXAMPLES / "mlp.json"), "--input", "image:1x8x8")
+    assert r.returncode == 2 and "takes vector or sequence input" in r.stderr
+
+
+def test_demo(tmp_path):
+    r = run("demo", "--out", str(tmp_path / "demo"))
+    assert r.returncode == 0, r.stderr
+    assert f"wrote {tmp_path / 'demo' / 'gru.svg'}" in r.stdout and "hash " in r.stdout
+    assert (tmp_path / "demo" / "gru.json").exists()

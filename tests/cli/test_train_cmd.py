@@ -1,4 +1,5 @@
-"""`graphnas train` trains a shipped baseline and reports JSON; bad input exits 2."""
+"""`graphnas train` trains a shipped baseline and reports JSON (then `export` exports the saved
+model); bad input exits 2."""
 
 import json
 import subprocess
@@ -21,6 +22,9 @@ def test_train_json(tmp_path):
     assert {"valid_metric", "test_metric", "params", "seconds"} <= set(out)
     assert out["test_metric"] > 0.5 and out["params"] == 9930
     assert (tmp_path / "model" / "model.pt").exists()
+    r = run("export", str(tmp_path / "model"), "--format", "py", "-o", str(tmp_path / "m.py"))
+    assert r.returncode == 0 and r.stdout.strip() == f"wrote {tmp_path / 'm.py'}", r.stderr
+    assert "def make_model" in (tmp_path / "m.py").read_text()
 
 
 def test_train_on_a_csv_file(tmp_path):

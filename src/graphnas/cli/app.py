@@ -54,16 +54,16 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console entry point: known errors become one line and exit code 2, never a traceback."""
-    from graphnas.graph import GraphError
+    """Console entry point: known errors become one line and exit code 2, never a traceback.
 
+    The API raises ValueError (graph, task and settings errors among them) for bad input."""
     _register()
     try:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except (GraphError, UsageError, ValueError, OSError) as e:
+    except (UsageError, ValueError, OSError) as e:
         typer.echo(f"graphnas: error: {e}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
-from .app import UsageError, app
+from graphnas.api.bench import compare_on_nasbenchgraph
+
+from .app import app
 
 bench_app = typer.Typer(help="Compare search strategies on tabular benchmarks.",
                         no_args_is_help=True)
@@ -33,28 +35,9 @@ def nasbenchgraph(
     """Search NAS-Bench-Graph's tables (the search sees only valid_perf) and report, per
     strategy, the validation regret and the test accuracy of the best-by-validation
     architecture (mean and std over seeds)."""
-    from graphnas.benchmarks.nasbenchgraph import DATASETS, check_dataset, compare_strategies
-    from graphnas.strategies import strategy_names
-
-    names = strategy_names()
-    chosen = names if "all" in strategy else list(dict.fromkeys(strategy))
-    for s in chosen:
-        if s not in names:
-            raise UsageError(f"--strategy: unknown strategy {s!r}; use one of "
-                             f"{', '.join(names)} or all")
-    datasets = list(DATASETS) if "all" in dataset else list(dict.fromkeys(dataset))
-    for d in datasets:
-        check_dataset(d)
-    if queries < 1 or seeds < 1:
-        raise UsageError("--queries and --seeds must be at least 1")
-    results = {d: compare_strategies(d, chosen, queries, seeds, first_seed) for d in datasets}
-    if plot is not None:
-        from graphnas.benchmarks.plot import plot_regret_curves
-
-        plot_regret_curves(results, plot, f"NAS-Bench-Graph, {queries} queries, "
-                           f"{seeds} seeds")
+    results = compare_on_nasbenchgraph(dataset, strategy, queries, seeds, first_seed, plot)
     if as_json:
-        out = results[datasets[0]] if len(datasets) == 1 else results
+        out = next(iter(results.values())) if len(results) == 1 else results
         typer.echo(json.dumps(out))
         return
     for d, by_strategy in results.items():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphnas.graph import InputSpec, load_example, render, save, summary, validate
+from graphnas.api.graphs import write_demo
 
 from .app import app
 
@@ -16,10 +16,7 @@ def demo(
     out: Path = typer.Option(Path("runs/demo"), "--out", help="Folder for the demo's files."),
 ) -> None:
     """Build, validate and draw the shipped GRU-from-primitives graph (memory links included)."""
-    g = load_example("gru")
-    spec = InputSpec("sequence", (40, 1))
-    validate(g, spec)
-    typer.echo(summary(g, spec))
-    save(g, out / "gru.json")
-    typer.echo(f"wrote {render(g, out / 'gru.svg', spec)}")
-    typer.echo(f"hash {g.canonical_hash()[:16]}")
+    d = write_demo(out)
+    typer.echo(d.summary)
+    typer.echo(f"wrote {d.drawing}")
+    typer.echo(f"hash {d.hash[:16]}")

@@ -6,13 +6,9 @@ from pathlib import Path
 
 import typer
 
-from graphnas.graph import load, parse_input_spec, render, summary, validate
+from graphnas.api.graphs import check_graph, draw_graph
 
 from .app import app
-
-
-def _spec(text: str | None):
-    return parse_input_spec(text) if text else None
 
 
 @app.command()
@@ -24,11 +20,7 @@ def draw(
                                    help="Input spec to show shapes, e.g. sequence:40x1."),
 ) -> None:
     """Draw a graph: forward edges solid, memory links dashed and labelled with their gate."""
-    g = load(graph)
-    spec = _spec(input_spec)
-    validate(g, spec)
-    target = render(g, out or graph.with_suffix(".svg"), spec)
-    typer.echo(f"wrote {target}")
+    typer.echo(f"wrote {draw_graph(graph, out, input_spec)}")
 
 
 @app.command("validate")
@@ -37,8 +29,5 @@ def validate_cmd(
     input_spec: str = typer.Option(None, "--input", help="Input spec, e.g. sequence:40x1."),
 ) -> None:
     """Check a graph file and print its summary; exit code 2 with the reason when it is invalid."""
-    g = load(graph)
-    spec = _spec(input_spec)
-    validate(g, spec)
-    typer.echo(summary(g, spec))
+    typer.echo(check_graph(graph, input_spec))
     typer.echo("valid")
