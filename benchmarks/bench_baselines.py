@@ -23,8 +23,8 @@ from pathlib import Path
 
 import torch
 
-from graphnas.api.finalize import final_protocol
 from graphnas.graph import GraphError, from_json
+from graphnas.methods.retrain import final_protocol
 from graphnas.tasks import baselines_for, get_task
 from graphnas.training import Budget, TrainConfig, train
 

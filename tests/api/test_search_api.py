@@ -23,9 +23,12 @@ def test_hybrid_records_every_phase(tmp_path):
     assert {"explore", "supergraph", "exploit"} <= phases
     # 4 explored (80%), the discretised graph, then exploration goes on to the 6 trials
     assert len(store.trials("explore")) == 5 and len(store.trials("exploit")) == 1
-    notes = [p[3] for p in json.loads((tmp_path / "h" / "result.json").read_text())["phases"]]
-    assert notes[2] == "REINFORCE exploration, continued", notes  # after the exploit phase
-    assert store.load_state("restrict")["allowed"]  # the restriction that was searched
+    phases = json.loads((tmp_path / "h" / "result.json").read_text())["phases"]
+    assert [p[0] for p in phases[:3]] == ["explore", "supergraph", "explore"], phases
+    assert phases[1][3].endswith("then its discretised graph trained from scratch")
+    assert phases[2][3] == "REINFORCE exploration, continued"  # after the exploit trial
+    restricted = store.load_state("handover-1-restrict")  # the restriction that was searched
+    assert restricted["kind"] == "Restriction" and restricted["fields"]["allowed"]
     store.db.close()
     report = (tmp_path / "h" / "report.html").read_text()
     assert "Phases of the strategy" in report and "exploit" in report
@@ -57,9 +60,9 @@ def _calls(calls):
 
 
 def test_the_supergraph_job_trains_its_discretised_graph(tmp_path):
-    from graphnas.api.hybrid import SupergraphJob
     from graphnas.differentiable import DiffConfig
     from graphnas.graph import from_json
+    from graphnas.methods.supergraph import SupergraphJob
     from graphnas.spaces import get_space
     from graphnas.tasks import get_task
 
@@ -78,10 +81,10 @@ def test_the_supergraph_job_trains_its_discretised_graph(tmp_path):
 
 
 def test_a_discretised_graph_outside_the_restriction_still_trains(monkeypatch):
-    from graphnas.api import hybrid
     from graphnas.differentiable import DiffConfig
     from graphnas.differentiable.bilevel import DiffResult
     from graphnas.graph import from_json
+    from graphnas.methods import supergraph as hybrid
     from graphnas.spaces import get_space
     from graphnas.tasks import get_task
 
@@ -111,8 +114,8 @@ def test_other_strategies(tmp_path, strategy):
 
 
 def test_restriction_keeps_what_the_best_graphs_agree_on(tmp_path):
-    from graphnas.api.hybrid import restriction
     from graphnas.graph import InputSpec, OutputSpec
+    from graphnas.methods.supergraph import restriction
     from graphnas.spaces import MacroSpace
 
     space = MacroSpace(InputSpec("vector", (10,)), OutputSpec("classes", 3), n_nodes=2,
@@ -145,7 +148,7 @@ def test_a_wrong_differentiable_option_fails_before_exploration(tmp_path):
 
 
 def test_the_final_protocol_trains_on_train_and_valid_keeping_the_last_weights():
-    from graphnas.api.finalize import final_protocol
+    from graphnas.methods.retrain import final_protocol
     from graphnas.tasks import get_task
 
     task = get_task("digits")
@@ -190,7 +193,7 @@ def test_a_finished_run_hands_back_its_result_and_a_larger_one_continues(tmp_pat
 
 
 def test_baselines_that_train_in_turns_share_the_time_left(tmp_path):
-    from graphnas.api.finalize import submit_baselines
+    from graphnas.methods.retrain import submit_baselines
     from graphnas.tasks import get_task
     from graphnas.training import Budget, TrainConfig
 
@@ -220,7 +223,7 @@ def test_how_trials_are_scored_is_part_of_a_runs_identity(tmp_path):
     """A run made with trials stopped at chance (MNIST-1D's default) or in fp32 is not resumed
     with those changed; naming the default changes nothing, so older run directories resume."""
     from graphnas.api.search import identity
-    from graphnas.api.settings import SearchSettings
+    from graphnas.methods.settings import SearchSettings
     from graphnas.store import RunMismatch
     from graphnas.tasks import get_task
 
@@ -239,16 +242,24 @@ def test_the_supergraph_leaves_its_trial_time_before_the_search_ends():
     """Seed 2 of the session-22 B5 runs: exploration ran to 123 s of 165 (its share ended at
     91 s), the supergraph took its whole 50 s and its graph's 68 s trial started after the
     search time, which cut the retraining to 310 steps."""
-    from graphnas.api.hybrid import supergraph_seconds
+    from graphnas.methods.supergraph import supergraph_seconds
 
     assert supergraph_seconds(165, 0.3, 90, 20) == pytest.approx(49.5)  # in time: its share
     assert supergraph_seconds(165, 0.3, 123, 25) == pytest.approx(17)  # late: what is left
     assert supergraph_seconds(165, 0.3, 160, 25) == pytest.approx(16.5)  # a third at least
 
 
-def test_the_differentiable_strategy_falls_back_on_its_next_graphs(tmp_path):
-    from graphnas.api.hybrid import FALLBACKS, _train_discretisations
+def _ranked_run(store, objective, search_seconds=None):
     from graphnas.execution import SerialExecutor
+    from graphnas.methods import SearchRun, SearchSettings
+
+    s = SearchSettings(task="digits", trials=10, budget=None).validate()
+    return SearchRun(s, None, store.space, objective, store, SerialExecutor(), search_seconds)
+
+
+def test_the_differentiable_strategy_falls_back_on_its_next_graphs(tmp_path):
+    from graphnas.methods import Supergraph
+    from graphnas.methods.exploit import FALLBACKS, TrainRanked
     from graphnas.spaces import get_space
     from graphnas.tasks import get_task
 
@@ -265,28 +276,27 @@ def test_the_differentiable_strategy_falls_back_on_its_next_graphs(tmp_path):
             return {"status": "failed", "error": "FloatingPointError: NaN loss at step 2"}
         return {"status": "ok", "score": 0.5, "seconds": 1.0}
 
+    def train(store, objective, seconds=None):
+        store.space = space
+        TrainRanked().run(_ranked_run(store, objective, seconds), sup)
+
     store = RunStore(tmp_path / "d", {"test": 1})
-    sup = {"arch_json": space.decode(graphs[0]).to_json(None), "ranked": graphs}
-    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, None,
-                           lambda *a: None)
+    sup = Supergraph(space.decode(graphs[0]).to_json(None), 0.5, graphs)
+    train(store, objective)
     states = [t.state for t in store.trials("exploit")]
     assert states == [TrialState.FAILED, TrialState.FAILED, TrialState.COMPLETE]
     assert [t.hash for t in store.trials("exploit")] == \
         [space.candidate(g).hash for g in graphs[:3]]
-    _train_discretisations(space, sup, objective, store, SerialExecutor(), 0, None,
-                           lambda *a: None)
+    train(store, objective)
     assert len(calls) == 3  # a resumed run trains nothing again
     calls.clear()
     never = RunStore(tmp_path / "n", {"test": 2})
-    _train_discretisations(space, sup, lambda a, s: calls.append(a) or {"status": "failed"},
-                           never, SerialExecutor(), 0, None, lambda *a: None)
+    train(never, lambda a, s: calls.append(a) or {"status": "failed"})
     assert len(calls) == 1 + FALLBACKS  # then it gives up: "every trial failed"
     for seconds, trained in ((0.0, 1), (1e6, len(graphs))):  # more while search time lasts
         calls.clear()
         timed = RunStore(tmp_path / f"t{seconds}", {"test": seconds})
-        _train_discretisations(space, sup, lambda a, s: calls.append(a) or
-                               {"status": "ok", "score": 0.5}, timed, SerialExecutor(), 0,
-                               seconds, lambda *a: None)
+        train(timed, lambda a, s: calls.append(a) or {"status": "ok", "score": 0.5}, seconds)
         assert len(calls) == trained
         timed.db.close()
     store.db.close()

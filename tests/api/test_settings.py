@@ -3,7 +3,7 @@
 import pytest
 
 from graphnas.api.progress import SearchProgress
-from graphnas.api.settings import SearchSettings, load_settings, parse_duration
+from graphnas.methods.settings import SearchSettings, load_settings, parse_duration
 
 
 @pytest.mark.parametrize("text,seconds", [("90", 90), ("90s", 90), ("20m", 1200),

@@ -1,15 +1,10 @@
 """``graphnas.search(...)``: the Python API behind ``graphnas search``.
 
 A search runs in a run directory (``out``); running it again with the same settings resumes it,
-and once it has finished hands back its result without training again.
-Phases: ``search`` (one ask/tell strategy), or for ``hybrid`` ``explore`` (REINFORCE) ->
-``exploit`` (differentiable search over the space restricted to what the best explored graphs
-use); then ``finalists``: the best few distinct graphs trained again for longer, the best of
-them kept (see :mod:`graphnas.api.finalists`); then that graph is retrained with the standard
-protocol (by default on the training and validation splits together, see ``retrain_on``), the
-task's hand-designed baselines are trained the same way, and ``best/``,
-``report.html`` and ``result.json`` are written. The wall-time budget covers the whole run: the
-search phases and the finalists get ``SEARCH_SHARE`` of it, the finalists ``FINALIST_SHARE``.
+and once it has finished hands back its result without training again. What it runs is a
+method from :mod:`graphnas.methods` (``strategy`` names it): a plan of phases, closed by the
+finalists and the final retraining that every method shares. To add a method, see the README's
+developer section.
 """
 
 from __future__ import annotations
@@ -17,32 +12,39 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.driver import TrainingObjective
 from graphnas.execution import get_executor
 from graphnas.graph import Graph, from_json
 from graphnas.graph import load as load_graph
+from graphnas.methods import (
+    NoResult,
+    Retrained,
+    SearchRun,
+    SearchSettings,
+    get_method,
+    outcome_settings,
+    run_plan,
+    search_times,
+)
+from graphnas.methods.finalists import PHASE as FINALISTS
+from graphnas.methods.finalists import summary as finalist_summary
+from graphnas.methods.retrain import report
+from graphnas.methods.types import check_options
 from graphnas.spaces import get_space
+from graphnas.spaces.registry import SPACES
 from graphnas.store import RunStore, TrialState, write_json_atomic
-from graphnas.strategies import get_strategy
 from graphnas.tasks import Task, get_task, load_file
 from graphnas.training import Budget, TrainConfig, load_model
 
-from . import finalize
-from .finalists import PHASE as FINALISTS
-from .finalists import run_finalists
-from .finalists import summary as finalist_summary
 from .progress import SearchProgress
-from .settings import SearchSettings
 
 log = logging.getLogger(__name__)
-SEARCH_SHARE = 0.75  # of a wall-time budget, for the search phases and finalists; rest: retrain
-FINALIST_SHARE = 0.2  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
-MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
-FINISH_SECONDS = 15.0  # kept from the retraining for start-up and writing best/ and the report
 
 
 @dataclass
@@ -63,6 +65,79 @@ class SearchResult:
         return {"valid_metric": self.valid_metric, "test_metric": self.test_metric,
                 "metric": self.metric, "params": self.params, "trials": self.trials,
                 "run_dir": str(self.run_dir), "baselines": self.baselines}
+
+
+def search(settings: SearchSettings | None = None, progress: str = "auto",
+           **overrides: Any) -> SearchResult:
+    """Run (or resume) a search; see :class:`SearchSettings` for the arguments.
+
+    Example::
+
+        result = graphnas.search(task="adding", strategy="evolution", budget=300, out="runs/a")
+        print(result.test_metric, result.run_dir)
+    """
+    s = SearchSettings.from_dict({**(settings.to_dict() if settings else {}), **overrides})
+    s.validate()
+    task = resolve_task(s)
+    store = RunStore(s.out, identity(s, task), s.to_dict())
+    try:
+        done = finished(store.dir, s)
+        if done is not None:
+            return done
+        with _logging_to(store.dir / "log.txt"):
+            return _run(s, task, store, progress)
+    finally:
+        store.close()
+
+
+def _run(s: SearchSettings, task: Task, store: RunStore, progress: str) -> SearchResult:
+    """The method's plan on ``store``: it is checked (space, options) before anything runs."""
+    check_options(SPACES[s.space], s.space_options, f"space {s.space!r}", skip=2)
+    space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
+    plan = get_method(s.strategy).plan(s, space)
+    threads = max(1, (os.cpu_count() or 1) // s.workers) if s.workers > 1 else None
+    objective = TrainingObjective(task.ref, Budget(steps=s.trial_steps),
+                                  TrainConfig(eval_every=max(1, s.trial_steps // 3),
+                                              stop_at_chance=stops_at_chance(s, task),
+                                              threads=threads, precision=s.precision,
+                                              max_seconds=max(60.0, s.trial_steps * 0.5)))
+    search_seconds, finalists_until = search_times(s)
+    executor = get_executor(s.executor, s.workers, **_executor_options(s))
+    with SearchProgress(progress, task.metric) as bar:
+        bar.state.trials, bar.state.budget = s.trials, s.budget
+        bar.start -= store.elapsed_before()
+        run = SearchRun(s, task, space, objective, store, executor, search_seconds,
+                        finalists_until, threads, _progress_events(bar), bar.message)
+        try:
+            final = run_plan(run, plan)
+        except NoResult:
+            _report(run, None, {}, {})
+            raise
+        finally:
+            executor.shutdown()
+    assert isinstance(final, Retrained)
+    graph = from_json(final.arch_json)
+    module = run.module if run.module is not None else load_model(store.dir / "best")
+    trials = len([t for t in store.trials(states=(TrialState.COMPLETE, TrialState.FAILED))
+                  if t.phase != FINALISTS])
+    out = SearchResult(store.dir, graph, final.valid_metric, final.test_metric, task.metric,
+                       final.params, trials, final.baselines, module)
+    _report(run, graph, {"valid_metric": final.valid_metric, "test_metric": final.test_metric,
+                         "params": final.params, "retrain_steps": final.steps,
+                         "retrained_on": s.retrain_on}, final.baselines)
+    write_json_atomic(store.dir / "result.json", {**out.summary(), "files": final.files,
+                                                  "retrain_steps": final.steps,
+                                                  "retrained_on": s.retrain_on,
+                                                  "finalists": finalist_summary(store),
+                                                  "phases": run.phase_log(),
+                                                  "settings": outcome_settings(s)})
+    return out
+
+
+def _report(run: SearchRun, graph: Graph | None, final: dict[str, Any],
+            baselines: dict[str, float]) -> Path:
+    return report(run.store, Path(run.settings.out).name, run.task, run.settings.to_dict(),
+                  graph, final, baselines, run.phase_log())
 
 
 def resolve_task(s: SearchSettings) -> Task:
@@ -96,114 +171,6 @@ def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
     return out
 
 
-def search(settings: SearchSettings | None = None, progress: str = "auto",
-           **overrides: Any) -> SearchResult:
-    """Run (or resume) a search; see :class:`SearchSettings` for the arguments.
-
-    Example::
-
-        result = graphnas.search(task="adding", strategy="evolution", budget=300, out="runs/a")
-        print(result.test_metric, result.run_dir)
-    """
-    s = SearchSettings.from_dict({**(settings.to_dict() if settings else {}), **overrides})
-    s.validate()
-    task = resolve_task(s)
-    store = RunStore(s.out, identity(s, task), s.to_dict())
-    done = finished(store.dir, s)
-    if done is not None:
-        store.close()
-        return done
-    logging.getLogger("graphnas").addHandler(_file_log(store.dir / "log.txt"))
-    space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
-    threads = max(1, (os.cpu_count() or 1) // s.workers) if s.workers > 1 else None
-    objective = TrainingObjective(task.ref, Budget(steps=s.trial_steps),
-                                  TrainConfig(eval_every=max(1, s.trial_steps // 3),
-                                              stop_at_chance=stops_at_chance(s, task),
-                                              threads=threads, precision=s.precision,
-                                              max_seconds=max(60.0, s.trial_steps * 0.5)))
-    executor = get_executor(s.executor, s.workers, **_executor_options(s))
-    finalists_until = None if s.budget is None else s.budget * SEARCH_SHARE
-    search_seconds = None if s.budget is None else \
-        s.budget * (SEARCH_SHARE - (FINALIST_SHARE if s.finalists > 1 else 0.0))
-    phases: list = []
-    with SearchProgress(progress, task.metric) as bar:
-        bar.state.trials, bar.state.budget = s.trials, s.budget
-        bar.start -= store.elapsed_before()
-        events = _progress_events(bar)
-        try:
-            if s.strategy in ("hybrid", "differentiable"):
-                from .hybrid import run_hybrid
-
-                best_graph = run_hybrid(s, task, space, objective, store, executor,
-                                        search_seconds, events, phases,
-                                        explore=s.strategy == "hybrid")
-            else:
-                t0 = store.now()
-                strategy = get_strategy(s.strategy, space, s.seed, **s.strategy_options)
-                run_search(space, strategy, objective, store,
-                           SearchBudget(s.trials, search_seconds), executor, "search", s.seed,
-                           on_event=events)
-                phases.append(("search", t0, store.now(), f"{s.strategy}"))
-                best = store.best()
-                best_graph = None if best is None else from_json(best.arch_json)
-            if best_graph is None:
-                raise RuntimeError("every trial failed; see the run's report.html and log.txt")
-            if s.finalists > 1:
-                best_graph = run_finalists(s, space, objective, store, executor,
-                                           finalists_until, events, phases,
-                                           bar.message) or best_graph
-            bar.update(phase="retrain")
-            final = _retrain_budget(s, store.now())
-            limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
-            also = ", and the hand-designed baselines with the same protocol" \
-                if s.baselines else ""
-            bar.message(f"retraining the best graph on {s.retrain_on} for {s.retrain_steps} "
-                        f"steps{limit}{also}")
-            # baselines train alongside the retraining on workers; a serial run (one process)
-            # retrains first, so that the searched graph's result keeps to the budget
-            alongside = executor.name != "serial"
-            refit = s.retrain_on == "train+valid"
-            final_task, config = finalize.final_protocol(task, refit, s.seed, threads)
-            pending: dict = {}
-            if alongside and s.baselines:
-                pending = finalize.submit_baselines(final_task, store, final, config, executor)
-            t0 = store.now()
-            result = finalize.retrain(best_graph, final_task, final, config)
-            phases.append(("retrain", t0, store.now(),
-                           f"{result.steps} steps on {s.retrain_on}"))
-            if not alongside and s.baselines:  # in what the retraining left of the budget
-                after = _retrain_budget(s, store.now())
-                pending = finalize.submit_baselines(final_task, store, after, config, executor)
-            baselines = finalize.baseline_scores(store, pending)
-        except BaseException:
-            store.close()
-            raise
-        finally:
-            executor.shutdown()
-        if not result.ok:
-            store.close()
-            raise RuntimeError(f"retraining the best graph failed: {result.error}")
-        files = finalize.write_best(store.dir / "best", best_graph, result)
-    trials = len([t for t in store.trials(states=(TrialState.COMPLETE, TrialState.FAILED))
-                  if t.phase != FINALISTS])
-    valid = None if refit else result.valid_metric  # after a refit, measured on training data
-    out = SearchResult(store.dir, best_graph, valid, result.test_metric, task.metric,
-                       result.params, trials, baselines, result.module)
-    final = {"valid_metric": valid, "test_metric": result.test_metric,
-             "params": result.params, "retrain_steps": result.steps,
-             "retrained_on": s.retrain_on}
-    finalize.report(store, Path(s.out).name, task, s.to_dict(), best_graph, final, baselines,
-                    phases)
-    write_json_atomic(store.dir / "result.json", {**out.summary(), "files": files,
-                                                  "retrain_steps": result.steps,
-                                                  "retrained_on": s.retrain_on,
-                                                  "finalists": finalist_summary(store),
-                                                  "phases": phases,
-                                                  "settings": _outcome_settings(s)})
-    store.close()
-    return out
-
-
 def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
     """The result of a run that already finished with these settings (``result.json`` and
     ``best/``), without training anything again; None when there is work left: a new run,
@@ -213,7 +180,7 @@ def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
         return None
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-        if saved.get("settings") != _outcome_settings(s):
+        if saved.get("settings") != outcome_settings(s):
             return None
         module = load_model(run_dir / "best")
         graph = load_graph(run_dir / "best" / "graph.json")
@@ -224,24 +191,6 @@ def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
     return SearchResult(run_dir, graph, saved["valid_metric"], saved["test_metric"],
                         saved["metric"], saved["params"], saved["trials"],
                         saved.get("baselines", {}), module)
-
-
-def _outcome_settings(s: SearchSettings) -> dict[str, Any]:
-    """The settings that shape a run's result (not where or on how many workers it ran), as
-    ``result.json`` reads them back (tuples become lists)."""
-    where = ("out", "workers", "executor", "address", "gpus_per_trial")
-    return json.loads(json.dumps({k: v for k, v in s.to_dict().items() if k not in where}))
-
-
-def _retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
-    """The standard protocol's steps, within what the wall-time budget has left once the
-    run's start-up and its last writes (``FINISH_SECONDS``, at most 5% of it) are set aside;
-    at least ``MIN_RETRAIN_SHARE`` of it, when the search ran over."""
-    if s.budget is None:
-        return Budget(steps=s.retrain_steps)
-    finish = min(FINISH_SECONDS, 0.05 * s.budget)
-    left = max(s.budget - elapsed - finish, MIN_RETRAIN_SHARE * s.budget)
-    return Budget(steps=s.retrain_steps, seconds=left)
 
 
 def _executor_options(s: SearchSettings) -> dict[str, Any]:
@@ -274,11 +223,22 @@ def _progress_events(bar: SearchProgress):
     return on_event
 
 
-def _file_log(path: Path) -> logging.Handler:
-    h = logging.FileHandler(path)
-    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger("graphnas").setLevel(logging.INFO)
-    return h
+@contextmanager
+def _logging_to(path: Path) -> Iterator[None]:
+    """graphnas's log records into the run's ``log.txt`` while the search runs, and no
+    longer (a second search in the process writes into its own)."""
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("graphnas")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
 
 
 __all__ = ["SearchResult", "search"]

@@ -1,27 +1,29 @@
-"""``graphnas search`` and ``graphnas resume``."""
+"""``graphnas search`` and ``graphnas resume``. The search command's flags are made from the
+fields of :class:`graphnas.api.SearchSettings`: its name, type, default and help are declared
+there once."""
 
 from __future__ import annotations
 
+import inspect
 import json
+import typing
+from dataclasses import MISSING, fields
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from graphnas.api import SearchSettings, load_settings, parse_duration
+from graphnas.api import (
+    SearchSettings,
+    flag_name,
+    load_settings,
+    method_help,
+    parse_assignments,
+    setting_choices,
+)
 from graphnas.api import search as run_search
-from graphnas.api.settings import RETRAIN_ON
-from graphnas.execution import EXECUTORS
-from graphnas.spaces import space_names
-from graphnas.strategies import strategy_names
 
 from .app import UsageError, app
-
-STRATEGIES = [*strategy_names(), "differentiable", "hybrid"]
-
-
-def _check(value: str | None, allowed: list[str], flag: str) -> None:
-    if value is not None and value not in allowed:
-        raise UsageError(f"{flag}: unknown value {value!r}; use one of {', '.join(allowed)}")
 
 
 def _finish(settings: SearchSettings, as_json: bool, progress: str) -> None:
@@ -43,74 +45,82 @@ def _finish(settings: SearchSettings, as_json: bool, progress: str) -> None:
     typer.echo(f"report: {result.run_dir / 'report.html'}\nbest model: {result.run_dir / 'best'}")
 
 
-@app.command()
-def search(
-    task: str = typer.Option(None, "--task", help="Built-in task: mnist1d, digits, adding, "
-                             "copy, diabetes (default mnist1d)."),
-    data: Path = typer.Option(None, "--data", help="A .npz or .csv data file instead."),
-    target: str = typer.Option(None, "--target", help="Target column of a .csv file."),
-    space: str = typer.Option(None, "--space", help="macro or cell."),
-    strategy: str = typer.Option(None, "--strategy", help=f"{', '.join(STRATEGIES)}."),
-    trials: int = typer.Option(None, "--trials", help="Stop after this many trials."),
-    budget: str = typer.Option(None, "--budget", help="Wall time of the whole run, e.g. 20m."),
-    workers: int = typer.Option(None, "--workers", help="Trials in flight at once (default: 1 "
-                                "on a CPU, several per GPU)."),
-    gpus_per_trial: float = typer.Option(None, "--gpus-per-trial", help="GPU share of one "
-                                         "trial, e.g. 0.125 for 8 per GPU; 0 keeps trials on "
-                                         "the CPU."),
-    precision: str = typer.Option(None, "--precision", help="fp32 or bf16 (autocast)."),
-    executor: str = typer.Option(None, "--executor", help="serial, processes or ray."),
-    address: str = typer.Option(None, "--address", help="Ray cluster address to join."),
-    seed: int = typer.Option(None, "--seed", help="Seed of the whole search."),
-    out: Path = typer.Option(None, "--out", help="Run directory (default runs/search)."),
-    trial_steps: int = typer.Option(None, "--trial-steps", help="Training steps per trial."),
-    stop_at_chance: bool = typer.Option(None, "--stop-at-chance/--no-stop-at-chance",
-                                        help="End a trial no better than a constant guess at "
-                                        "its first evaluation (default: yes for one class "
-                                        "per sample)."),
-    retrain_steps: int = typer.Option(None, "--retrain-steps",
-                                      help="Training steps of the final retraining."),
-    retrain_on: str = typer.Option(None, "--retrain-on", help="Data of the final retraining "
-                                   "(and the baselines'): train+valid (default; the last "
-                                   "weights are kept) or train (the best-validation ones)."),
-    finalists: int = typer.Option(None, "--finalists", help="The best distinct graphs "
-                                  "trained again for longer before the retraining (default "
-                                  "4; 0: none)."),
-    finalist_steps: int = typer.Option(None, "--finalist-steps", help="Their training steps "
-                                       "(default 3 x trial steps, as time allows)."),
-    finalist_folds: int = typer.Option(None, "--finalist-folds", help="Other validation "
-                                       "splits each finalist trains on; ranked by the mean "
-                                       "(default 2)."),
-    baselines: bool = typer.Option(None, "--baselines/--no-baselines", help="Train the "
-                                   "task's hand-designed baselines too (default: yes)."),
-    config: Path = typer.Option(None, "--config", help="Settings file (.toml or .yaml); "
-                                "flags override it."),
-    progress: str = typer.Option("auto", "--progress", help="auto, rich, plain or quiet."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
-) -> None:
+def _cli_type(annotation: Any, meta: dict) -> type:
+    """The type typer parses a setting's flag as: the field's, without None; text for a
+    duration; repeated text for ``KEY=VALUE`` options."""
+    if meta.get("repeat"):
+        return list[str]
+    if meta.get("duration"):
+        return str
+    plain = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    return plain[0]
+
+
+def _help(f: Any) -> str:
+    text = f.metadata["help"]
+    if f.name == "strategy":
+        text += " " + " ".join(f"{n}: {h}" for n, h in method_help().items())
+    elif f.metadata.get("choices"):
+        text += f" One of: {', '.join(setting_choices(f.metadata['choices']))}."
+    if f.default not in (None, MISSING) and not f.metadata.get("switch") \
+            and "default" not in text and f.default != {}:
+        text += f" (default {f.default})"
+    return text
+
+
+def _setting_parameters() -> list[inspect.Parameter]:
+    """A keyword parameter per settings field, with its ``typer.Option``."""
+    hints = typing.get_type_hints(SearchSettings)
+    params = []
+    for f in fields(SearchSettings):
+        name = flag_name(f)
+        decls = [f"--{name}/--no-{name}"] if f.metadata.get("switch") else [f"--{name}"]
+        option = typer.Option(None, *decls, help=_help(f), show_default=False)
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=option,
+                                        annotation=_cli_type(hints[f.name], f.metadata)))
+    return params
+
+
+def _flags(values: dict[str, Any]) -> dict[str, Any]:
+    """The settings given as flags (None: not given), ``KEY=VALUE`` lists read as tables."""
+    out = {}
+    for f in fields(SearchSettings):
+        value = values.get(f.name)
+        if value is None or (f.metadata.get("repeat") and not value):
+            continue
+        out[f.name] = parse_assignments(value, f"--{flag_name(f)}") \
+            if f.metadata.get("repeat") else value
+    return out
+
+
+def search(config: Path | None, progress: str, as_json: bool, **values: Any) -> None:
     """Search an architecture for a task; running the same command again resumes it."""
-    _check(strategy, STRATEGIES, "--strategy")
-    _check(space, space_names(), "--space")
-    _check(executor, list(EXECUTORS), "--executor")
-    _check(precision, ["fp32", "bf16"], "--precision")
-    _check(retrain_on, list(RETRAIN_ON), "--retrain-on")
     base = load_settings(config) if config else {}
-    flags = {"task": task, "data": str(data) if data else None, "target": target,
-             "space": space, "strategy": strategy, "trials": trials,
-             "budget": parse_duration(budget) if budget else None, "workers": workers,
-             "gpus_per_trial": gpus_per_trial, "precision": precision,
-             "executor": executor, "address": address, "seed": seed,
-             "out": str(out) if out else None, "trial_steps": trial_steps,
-             "stop_at_chance": stop_at_chance,
-             "retrain_steps": retrain_steps, "retrain_on": retrain_on,
-             "finalists": finalists,
-             "finalist_steps": finalist_steps, "finalist_folds": finalist_folds,
-             "baselines": baselines}
-    merged = {**base, **{k: v for k, v in flags.items() if v is not None}}
-    if trials is not None and budget is None and "budget" not in base:
-        merged["budget"] = None
+    flags = _flags(values)
+    for key in ("space_options", "strategy_options"):  # a flag adds to the file's options
+        if key in flags and isinstance(base.get(key), dict):
+            flags[key] = {**base[key], **flags[key]}
+    merged = {**base, **flags}
+    if "trials" in flags and "budget" not in flags and "budget" not in base:
+        merged["budget"] = None  # --trials alone: no time budget
     settings = SearchSettings.from_dict(merged, str(config) if config else "flags").validate()
     _finish(settings, as_json, progress)
+
+
+search.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+    *_setting_parameters(),
+    inspect.Parameter("config", inspect.Parameter.KEYWORD_ONLY, annotation=Path | None,
+                      default=typer.Option(None, "--config", help="Settings file (.toml, "
+                                           ".yaml or .json; its keys are the settings' "
+                                           "names); flags override it.")),
+    inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                      default=typer.Option("auto", "--progress",
+                                           help="auto, rich, plain or quiet.")),
+    inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+                      default=typer.Option(False, "--json",
+                                           help="Print one JSON summary on stdout.")),
+])
+app.command()(search)
 
 
 @app.command()
@@ -123,6 +133,9 @@ def resume(
     path = run / "config.json"
     if not path.exists():
         raise UsageError(f"{run}: not a run directory (no config.json)")
-    saved = json.loads(path.read_text())["settings"]
+    try:
+        saved = json.loads(path.read_text())["settings"]
+    except (ValueError, KeyError, TypeError, OSError) as err:
+        raise UsageError(f"{path}: unreadable run configuration ({err})") from None
     saved["out"] = str(run)
     _finish(SearchSettings.from_dict(saved, str(path)).validate(), as_json, progress)

@@ -193,6 +193,16 @@ def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds:
                               out.get("flops"), out.get("seconds", seconds), out.get("error"))
 
 
+def record_finished(store: RunStore, phase: str, candidate, outcome: dict | TrialOutcome,
+                    seed: int) -> TrialRecord:
+    """Record a trial that ran outside the loop (e.g. inside another phase's job on the same
+    worker) as the loop records its own: started and finished at once."""
+    tid = store.start_trial(phase, candidate.choices, candidate.arch.to_json(None),
+                            candidate.hash, 1.0, seed)
+    seconds = outcome.seconds if isinstance(outcome, TrialOutcome) else outcome.get("seconds")
+    return record_outcome(store, tid, outcome, float(seconds or 0.0))
+
+
 def _tell(strategy: Strategy, store: RunStore, phase: str, cand, rec: TrialRecord,
           last_asked: int, in_flight: dict) -> None:
     """Tell the strategy and save its state (atomically) with what it has asked and been told."""

@@ -5,8 +5,8 @@ import json
 import pytest
 
 import graphnas
-from graphnas.api.finalists import best_finalist, layer_signature, makespan, pick, plan
 from graphnas.graph import InputSpec, OutputSpec
+from graphnas.methods.finalists import best_finalist, layer_signature, makespan, pick, plan
 from graphnas.spaces import MacroSpace
 from graphnas.store import RunStore, TrialState
 from graphnas.strategies.fixed import FixedList
@@ -114,9 +114,9 @@ def test_no_finalists_retrains_the_search_best(tmp_path):
 
 
 def test_a_finalist_trains_on_each_fold_with_its_own_seed_and_fails_with_any():
-    from graphnas.api.finalists import FoldsObjective
     from graphnas.driver import TrainingObjective
     from graphnas.graph import load_example
+    from graphnas.methods.finalists import FoldsObjective
     from graphnas.tasks import get_task
     from graphnas.training import Budget, TrainConfig
 

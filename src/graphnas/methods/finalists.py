@@ -31,16 +31,16 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from graphnas.driver import SearchBudget, TrainingObjective, run_search
-from graphnas.graph import Graph, from_json
-from graphnas.spaces import Space
 from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.fixed import FixedList
 from graphnas.training import Budget
+
+from .base import Phase, SearchRun
+from .handover import Chosen, Handover
 
 PHASE = "finalists"
 PICK = "finalist-pick"
@@ -125,49 +125,78 @@ def makespan(durations: list[float], workers: int) -> float:
     return max(loads)
 
 
-def run_finalists(s, space: Space, objective: TrainingObjective, store: RunStore, executor,
-                  seconds_until: float | None, events, phases: list,
-                  say: Callable[[str], None] = print) -> Graph | None:
-    """Train the finalists (resuming where a killed run left them); the best one's graph, or
-    None when there is nothing to re-rank (then the search's best stands)."""
-    saved = store.load_state(PICK)
-    if saved is None:
-        chosen = pick(store, s.finalists)
-        left = None if seconds_until is None else seconds_until - store.now()
-        count, steps = plan(chosen, s.trial_steps, s.workers, left, s.finalist_steps,
-                            s.finalist_folds)
-        chosen = chosen[:count]
-        if count < 2:
-            saved = {"trials": [], "steps": 0}
-        else:
-            saved = {"trials": [t.id for t in chosen], "steps": steps,
-                     "folds": s.finalist_folds, "choices": [list(t.choices) for t in chosen]}
-        store.save_state(PICK, saved)
-    if not saved["trials"]:
-        say("no finalists: the search left no time (or fewer than two distinct graphs) to "
-            "train its best graphs again")
-        return None
-    steps, folds = saved["steps"], saved.get("folds", 1)
-    where = f"on {folds} other validation splits" if folds > 1 else \
-        "on another validation split"
-    say(f"training the {len(saved['trials'])} best distinct graphs again for {steps} steps "
-        f"{where}")
-    t0 = store.now()
-    longer = FoldsObjective(replace(objective, budget=Budget(steps=steps),
-                                    config=replace(objective.config,
-                                                   eval_every=max(1, steps // 3),
-                                                   max_seconds=max(60.0, steps * 0.5))), folds)
-    def finished() -> set[str]:
-        return {t.hash for t in store.trials(PHASE, (TrialState.COMPLETE, TrialState.FAILED))}
+@dataclass(frozen=True)
+class Finalists(Phase):
+    """The closing phase every method shares: the search's best graph, or the best of its
+    ``settings.finalists`` best distinct graphs trained again (resuming where a killed run
+    left them). Fails when every trial of the search failed."""
 
-    run_search(space, FixedList(space, saved["choices"], finished), longer, store,
-               SearchBudget(trials=len(saved["choices"])), executor, PHASE, s.seed + 20_000,
-               fidelity=steps / s.trial_steps, on_event=events)
-    best = best_finalist(store.trials(PHASE, (TrialState.COMPLETE,)))
-    phases.append((PHASE, t0, store.now(),
-                   f"the {len(saved['choices'])} best distinct graphs trained again for "
-                   f"{steps} steps {where}; the best (mean) kept"))
-    return None if best is None else from_json(best.arch_json)
+    name: str = PHASE
+
+    def run(self, run: SearchRun, given: Handover | None) -> Chosen:
+        best = best_searched(run.store)
+        if best is None:
+            raise NoResult("every trial failed; see the run's report.html and log.txt")
+        if run.settings.finalists < 2:
+            return Chosen(best.arch_json, best.id)
+        finalist = self._train(run)
+        return Chosen(best.arch_json, best.id) if finalist is None else \
+            Chosen(finalist.arch_json, finalist.id)
+
+    def _train(self, run: SearchRun) -> TrialRecord | None:
+        s, store = run.settings, run.store
+        saved = store.load_state(PICK)
+        if saved is None:
+            chosen = pick(store, s.finalists)
+            left = None if run.finalists_until is None else run.finalists_until - store.now()
+            count, steps = plan(chosen, s.trial_steps, s.workers, left, s.finalist_steps,
+                                s.finalist_folds)
+            chosen = chosen[:count]
+            if count < 2:
+                saved = {"trials": [], "steps": 0}
+            else:
+                saved = {"trials": [t.id for t in chosen], "steps": steps,
+                         "folds": s.finalist_folds, "choices": [list(t.choices) for t in chosen]}
+            store.save_state(PICK, saved)
+        if not saved["trials"]:
+            run.say("no finalists: the search left no time (or fewer than two distinct graphs) "
+                    "to train its best graphs again")
+            return None
+        steps, folds = saved["steps"], saved.get("folds", 1)
+        where = f"on {folds} other validation splits" if folds > 1 else \
+            "on another validation split"
+        run.say(f"training the {len(saved['trials'])} best distinct graphs again for {steps} "
+                f"steps {where}")
+        t0 = store.now()
+        objective = run.objective
+        longer = FoldsObjective(replace(objective, budget=Budget(steps=steps),
+                                        config=replace(objective.config,
+                                                       eval_every=max(1, steps // 3),
+                                                       max_seconds=max(60.0, steps * 0.5))),
+                                folds)
+
+        def finished() -> set[str]:
+            return {t.hash for t in store.trials(PHASE, (TrialState.COMPLETE,
+                                                         TrialState.FAILED))}
+
+        run_search(run.space, FixedList(run.space, saved["choices"], finished), longer, store,
+                   SearchBudget(trials=len(saved["choices"])), run.executor, PHASE,
+                   s.seed + 20_000, fidelity=steps / s.trial_steps, on_event=run.events)
+        run.record_phase(PHASE, t0, f"the {len(saved['choices'])} best distinct graphs "
+                         f"trained again for {steps} steps {where}; the best (mean) kept")
+        return best_finalist(store.trials(PHASE, (TrialState.COMPLETE,)))
+
+
+class NoResult(RuntimeError):
+    """Every trial of the search failed: there is no graph to retrain."""
+
+
+def best_searched(store: RunStore) -> TrialRecord | None:
+    """The best completed trial of a graph the search asked for (any phase but the
+    finalists'; the supergraph's own record is no graph)."""
+    done = [t for t in store.trials(states=(TrialState.COMPLETE,))
+            if t.score is not None and t.phase != PHASE and t.choices]
+    return max(done, key=lambda t: (t.score, -t.id), default=None)
 
 
 def _loss(t: TrialRecord) -> float | None:

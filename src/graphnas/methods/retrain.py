@@ -1,12 +1,14 @@
-"""After the search: retrain the best graph, train the baselines with the same protocol, and
-write the run directory's artefacts (best/, report.html, result.json)."""
+"""The closing phase every method shares: the chosen graph retrained with the standard
+protocol within what the budget has left, the task's hand-designed baselines trained the same
+way, and ``best/`` written (weights, graph, drawing, Python and ONNX exports); and the run's
+report."""
 
 from __future__ import annotations
 
 import json
 import logging
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,82 @@ from graphnas.nn.export import export_onnx, export_python
 from graphnas.report import RunReport, TrialRow, write_report
 from graphnas.store import RunStore, TrialState, write_json_atomic
 from graphnas.tasks import Task, baselines_for
-from graphnas.training import Budget, Result, TrainConfig, save_model, train
+from graphnas.training import Budget, Result, TrainConfig, load_model, save_model, train
+
+from .base import Phase, SearchRun
+from .handover import Chosen, Handover, Retrained
+from .settings import SearchSettings
 
 log = logging.getLogger(__name__)
+PHASE = "retrain"
+MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
+FINISH_SECONDS = 15.0  # kept from the retraining for start-up and writing best/ and the report
+
+
+def retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
+    """The standard protocol's steps, within what the wall-time budget has left once the
+    run's start-up and its last writes (``FINISH_SECONDS``, at most 5% of it) are set aside;
+    at least ``MIN_RETRAIN_SHARE`` of it, when the search ran over."""
+    if s.budget is None:
+        return Budget(steps=s.retrain_steps)
+    finish = min(FINISH_SECONDS, 0.05 * s.budget)
+    left = max(s.budget - elapsed - finish, MIN_RETRAIN_SHARE * s.budget)
+    return Budget(steps=s.retrain_steps, seconds=left)
+
+
+@dataclass(frozen=True)
+class Retrain(Phase):
+    """The chosen graph (a :class:`Chosen` hand-over) retrained on ``settings.retrain_on``;
+    the baselines train beside it on the other workers, or after it on a serial run (one
+    process), so that the searched graph's result keeps to the budget."""
+
+    name: str = PHASE
+
+    def run(self, run: SearchRun, given: Handover | None) -> Retrained:
+        if not isinstance(given, Chosen) or given.arch_json is None:
+            raise ValueError("the retraining needs a chosen graph")
+        s, store, executor = run.settings, run.store, run.executor
+        graph = from_json(given.arch_json)
+        run.events("phase", {"phase": PHASE})
+        final = retrain_budget(s, store.now())
+        limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
+        also = ", and the hand-designed baselines with the same protocol" if s.baselines else ""
+        run.say(f"retraining the best graph on {s.retrain_on} for {s.retrain_steps} "
+                f"steps{limit}{also}")
+        alongside = executor.name != "serial"
+        refit = s.retrain_on == "train+valid"
+        final_task, config = final_protocol(run.task, refit, s.seed, run.threads)
+        pending: dict = {}
+        if alongside and s.baselines:
+            pending = submit_baselines(final_task, store, final, config, executor)
+        t0 = store.now()
+        result = retrain(graph, final_task, final, config)
+        run.record_phase(PHASE, t0, f"{result.steps} steps on {s.retrain_on}")
+        if not alongside and s.baselines:  # in what the retraining left of the budget
+            pending = submit_baselines(final_task, store, retrain_budget(s, store.now()),
+                                       config, executor)
+        baselines = baseline_scores(store, pending)
+        if not result.ok:
+            raise RetrainFailed(f"retraining the best graph failed: {result.error}")
+        files = write_best(store.dir / "best", graph, result)
+        run.module = result.module
+        valid = None if refit else result.valid_metric  # after a refit: seen in training
+        return Retrained(given.arch_json, valid, result.test_metric, result.params,
+                         result.steps, files, baselines)
+
+
+    def holds(self, run: SearchRun, handover: Handover) -> bool:
+        """``best/`` is intact (its weights load); then they are the run's module."""
+        try:
+            run.module = load_model(run.store.dir / "best")
+        except Exception as err:  # noqa: BLE001  (a damaged best/ is retrained, not fatal)
+            log.warning("best/ of the finished retraining unreadable (%s); retraining", err)
+            return False
+        return True
+
+
+class RetrainFailed(RuntimeError):
+    """The final retraining of the chosen graph failed (a NaN loss, ...)."""
 
 
 def final_protocol(task: Task, refit: bool, seed: int,
