@@ -8,9 +8,9 @@ define a different search is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-import dataclasses
 import sqlite3
 import time
 from pathlib import Path
