@@ -301,3 +301,46 @@ def test_the_differentiable_strategy_falls_back_on_its_next_graphs(tmp_path):
         timed.db.close()
     store.db.close()
     never.db.close()
+
+
+BUDGET, SLACK = 45.0, 20.0  # SLACK: a trial is never cut, the least retraining share, writes
+
+
+def test_a_search_with_a_wall_clock_budget_ends_within_it(tmp_path):
+    """The whole run (search, finalists, retraining cut by the time left, the baseline after
+    it, best/ and the report) keeps to its budget, up to SLACK seconds."""
+    import time
+
+    t0 = time.monotonic()
+    r = graphnas.search(strategy="evolution", budget=BUDGET, out=str(tmp_path / "b"),
+                        task="digits", trial_steps=40, retrain_steps=100_000, finalists=2,
+                        finalist_folds=1, progress="quiet",
+                        space_options={"n_nodes": 2, "widths": [8, 16]})
+    elapsed = time.monotonic() - t0
+    assert r.trials >= 2 and r.test_metric is not None and r.baselines
+    assert elapsed <= BUDGET + SLACK, elapsed
+
+
+def test_each_search_logs_into_its_own_run_directory(tmp_path):
+    import logging
+
+    opts = dict(strategy="random", trials=1, budget=None, finalists=0, baselines=False, **{
+        k: v for k, v in SMALL.items() if k != "finalist_folds"})
+    graphnas.search(out=str(tmp_path / "a"), **opts)
+    first = (tmp_path / "a" / "log.txt").read_text()
+    graphnas.search(out=str(tmp_path / "b"), **opts)
+    assert (tmp_path / "a" / "log.txt").read_text() == first
+    assert (tmp_path / "b" / "log.txt").read_text()
+    assert not [h for h in logging.getLogger("graphnas").handlers
+                if isinstance(h, logging.FileHandler)]
+
+
+def test_when_every_trial_fails_the_report_it_points_at_is_written(tmp_path, monkeypatch):
+    from graphnas.driver import TrainingObjective
+
+    monkeypatch.setattr(TrainingObjective, "__call__", lambda self, arch, seed: {
+        "status": "failed", "error": "FloatingPointError: NaN loss at step 1"})
+    with pytest.raises(RuntimeError, match="every trial failed; see the run's report.html"):
+        graphnas.search(strategy="random", trials=2, budget=None, out=str(tmp_path / "f"),
+                        **SMALL)
+    assert "NaN loss" in (tmp_path / "f" / "report.html").read_text()

@@ -84,6 +84,15 @@ def test_show_and_export(finished, tmp_path):
     (["search", "--task", "mnist", "--trials", "1"], "unknown task 'mnist'"),
     (["search", "--data", "missing.csv", "--trials", "1"], "no such file"),
     (["search", "--config", "missing.toml"], "no such settings file"),
+    (["search", "--finalists", "1"], "--finalists must be 0 (none) or at least 2"),
+    (["search", "--space-option", "n_nodes"], "--space-option: expected KEY=VALUE"),
+    (["search", "--space-option", "n_nodez=3", "--trials", "1"], "unknown option 'n_nodez'"),
+    (["search", "--space-option", "n_nodes=many", "--trials", "1"],
+     "n_nodes must be an integer, got 'many'"),
+    (["search", "--strategy", "evolution", "--strategy-option", "population=big",
+      "--trials", "1"], "population must be an integer, got 'big'"),
+    (["search", "--strategy", "hybrid", "--strategy-option", "top_k=2.5", "--trials", "1"],
+     "top_k must be an integer, got 2.5"),
     (["show", "nowhere"], "not a run directory"),
     (["export", "nowhere.json", "--format", "xls"], "--format: unknown value 'xls'"),
 ])
@@ -92,6 +101,36 @@ def test_bad_input_is_one_line_exit_2(args, message, tmp_path):
     assert r.returncode == 2, r.stderr
     assert message in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("text,message", [
+    ('workers = "many"\n', "workers must be an integer, got 'many'"),
+    ("budget = true\n", "bad duration True"),
+    ("baselines = 1\n", "baselines must be true or false, got 1"),
+    ("[strategy_options]\npopulation = 'x'\n", "population must be an integer, got 'x'"),
+    ("space_options = 3\n", "space_options must be a table of options, got 3"),
+    ("trials = 1\nstrategy = 'bayes'\n", "--strategy: unknown value 'bayes'"),
+])
+def test_a_config_value_of_the_wrong_type_is_named(tmp_path, text, message):
+    config = tmp_path / "s.toml"
+    config.write_text(text + "strategy = 'evolution'\n" * ("strategy" not in text))
+    r = run("search", "--config", str(config), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_help_lists_every_method_and_setting():
+    from dataclasses import fields
+
+    from graphnas.methods import SearchSettings, method_names
+
+    r = run("search", "--help")
+    text = " ".join(r.stdout.split())
+    assert r.returncode == 0
+    for name in method_names():
+        assert f"{name}:" in text, name
+    for f in fields(SearchSettings):
+        assert f.metadata.get("flag", f.name.replace("_", "-")) in text, f.name
 
 
 def test_a_run_directory_of_another_search_is_refused(finished):

@@ -12,6 +12,10 @@ from graphnas.methods import (
 from graphnas.methods.settings import setting_choices
 from graphnas.methods.types import parse_assignments
 
+from .bench import compare_on_nasbenchgraph, nasbenchgraph_datasets
+from .graphs import check_graph, draw_graph, write_demo
+from .models import EXPORT_FORMATS, TrainingFailed, TrainReport, export_model, train_graph
+from .runs import RunSummary, load_run
 from .search import SearchResult, search
 
 
@@ -20,6 +24,8 @@ def method_help() -> dict[str, str]:
     return {name: m.help for name, m in _METHODS.items()}
 
 
-__all__ = ["RETRAIN_ON", "SearchResult", "SearchSettings", "flag_name", "load_settings",
-           "method_help", "method_names", "parse_assignments", "parse_duration", "search",
-           "setting_choices"]
+__all__ = ["EXPORT_FORMATS", "RETRAIN_ON", "RunSummary", "SearchResult", "SearchSettings",
+           "TrainReport", "TrainingFailed", "check_graph", "compare_on_nasbenchgraph",
+           "draw_graph", "export_model", "flag_name", "load_run", "load_settings", "method_help",
+           "method_names", "nasbenchgraph_datasets", "parse_assignments", "parse_duration",
+           "search", "setting_choices", "train_graph", "write_demo"]

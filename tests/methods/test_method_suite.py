@@ -1,0 +1,83 @@
+"""The suite every registered method passes through the one method interface: it searches
+and records each phase's hand-over, refuses a wrong option before anything runs, and a run
+stopped after any phase (its work done, its hand-over not yet recorded) resumes to the same
+trials and the same graph as the uninterrupted run."""
+
+from __future__ import annotations
+
+import pytest
+
+import graphnas
+from graphnas.methods import SearchSettings, get_method, method_names, runner
+from graphnas.spaces import get_space
+from graphnas.store import TrialState, read_trials
+from graphnas.tasks import get_task
+
+NAMES = method_names()
+SMALL = dict(task="digits", trials=4, budget=None, trial_steps=10, retrain_steps=20,
+             finalists=0, baselines=False, progress="quiet",
+             space_options={"n_nodes": 2, "widths": [8], "memory": False})
+
+
+class Killed(BaseException):
+    """Stands in for the process dying."""
+
+
+def digits_space():
+    task = get_task("digits")
+    return get_space("macro", task.input_spec, task.output_spec, **SMALL["space_options"])
+
+
+def plan_length(name: str) -> int:
+    settings = SearchSettings(**{k: v for k, v in SMALL.items() if k != "progress"})
+    return len(get_method(name).plan(settings, digits_space())) + len(runner.closing_phases())
+
+
+def trained(run_dir) -> list[tuple[str, str]]:
+    """(phase, graph) of every finished trial that trained, in order."""
+    return [(t.phase, t.hash) for t in read_trials(run_dir)
+            if t.state in (TrialState.COMPLETE, TrialState.FAILED) and not t.cached]
+
+
+def test_the_registry_holds_every_strategy_and_the_multi_phase_methods():
+    from graphnas.strategies import strategy_names
+
+    assert set(strategy_names()) | {"differentiable", "hybrid"} == set(NAMES)
+    assert all(get_method(n).help for n in NAMES)
+    with pytest.raises(ValueError, match="unknown method 'bayes'"):
+        get_method("bayes")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rejects_an_unknown_or_mistyped_option_before_anything_runs(name):
+    space = digits_space()
+    with pytest.raises(ValueError, match="unknown option 'nonsense'"):
+        get_method(name).plan(SearchSettings(strategy_options={"nonsense": 1}), space)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stopped_after_any_phase_resumes_as_the_uninterrupted_run(tmp_path, monkeypatch,
+                                                                    name):
+    whole = graphnas.search(strategy=name, out=str(tmp_path / "whole"), **SMALL)
+    assert whole.module is not None and whole.test_metric is not None
+    handovers = sorted(whole.run_dir.glob("state-handover-*.json"))
+    assert len(handovers) == plan_length(name)  # every phase's hand-over is recorded
+
+    saves, record = [0], runner.save
+    for stop in range(1, plan_length(name) + 1):  # killed after phase `stop` did its work
+
+        def save_then_die(store, key, handover, settings, stop=stop):
+            saves[0] += 1
+            if saves[0] == stop:
+                raise Killed
+            record(store, key, handover, settings)
+
+        saves[0] = 0
+        monkeypatch.setattr(runner, "save", save_then_die)
+        with pytest.raises(Killed):
+            graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
+        monkeypatch.setattr(runner, "save", record)
+        saves[0] = 0
+    resumed = graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
+    assert trained(tmp_path / "split") == trained(tmp_path / "whole")  # none trained twice
+    assert resumed.graph == whole.graph and resumed.test_metric == whole.test_metric
