@@ -1,7 +1,16 @@
-"""Differentiable exploitation: a supergraph over a (restricted) macro space, bilevel search,
-hard decisions and a collapse guard."""
+"""Differentiable exploitation: a supergraph over a (restricted) macro or cell space, bilevel
+search, hard decisions and a collapse guard."""
 
-from .bilevel import DiffConfig, DiffResult, differentiable_search
-from .supergraph import MacroSupergraph
+from .bilevel import (
+    DiffConfig,
+    DiffResult,
+    differentiable_search,
+    make_supergraph,
+    supports,
+    unsupported_reason,
+)
+from .cell import CellSupergraph
+from .supergraph import MacroSupergraph, Supergraph
 
-__all__ = ["DiffConfig", "DiffResult", "MacroSupergraph", "differentiable_search"]
+__all__ = ["CellSupergraph", "DiffConfig", "DiffResult", "MacroSupergraph", "Supergraph",
+           "differentiable_search", "make_supergraph", "supports", "unsupported_reason"]

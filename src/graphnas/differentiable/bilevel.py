@@ -26,13 +26,14 @@ from typing import Any
 
 import torch
 
-from graphnas.graph import to_json
-from graphnas.spaces import Space
+from graphnas.graph import InputSpec, OutputSpec, to_json
+from graphnas.spaces import CellSpace, MacroSpace, Space
 from graphnas.tasks import Task
 from graphnas.training.metrics import evaluate, loss_fn
 from graphnas.training.trainer import resolve_device
 
-from .supergraph import MacroSupergraph
+from .cell import CellSupergraph
+from .supergraph import MacroSupergraph, Supergraph, base_space
 
 log = logging.getLogger(__name__)
 EVAL_SAMPLES = 512  # the supergraph's own score (informational) is taken on these at most
@@ -83,19 +84,44 @@ class DiffResult:
         return asdict(self)
 
 
+def unsupported_reason(space: Space) -> str | None:
+    """Why differentiable search cannot run on ``space`` (None when it can): it needs a
+    supergraph for the space, which the macro and cell spaces (restricted or not) have."""
+    if isinstance(base_space(space), (MacroSpace, CellSpace)):
+        return None
+    return (f"differentiable search has no supergraph for the {space.name!r} space; "
+            f"use the macro or cell space")
+
+
+def supports(space: Space) -> bool:
+    """Whether differentiable search can run on ``space``."""
+    return unsupported_reason(space) is None
+
+
+def make_supergraph(space: Space, input_spec: InputSpec, output_spec: OutputSpec,
+                    sequence_memory: str = "ticks") -> Supergraph:
+    """The supergraph of a macro or cell space (restricted or not); ValueError otherwise."""
+    reason = unsupported_reason(space)
+    if reason is not None:
+        raise ValueError(reason)
+    if isinstance(base_space(space), CellSpace):
+        return CellSupergraph(space, input_spec, output_spec)
+    return MacroSupergraph(space, input_spec, output_spec, sequence_memory=sequence_memory)
+
+
 def differentiable_search(space: Space, task: Task, config: DiffConfig = DiffConfig()
                           ) -> DiffResult:
     """Search the supergraph of ``space`` on ``task`` and return the discretised graph."""
     start = time.perf_counter()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        model = MacroSupergraph(space, task.input_spec, task.output_spec,
-                                sequence_memory=config.sequence_memory)
+        model = make_supergraph(space, task.input_spec, task.output_spec,
+                                config.sequence_memory)
         result = _search(model.to(resolve_device(config.device)), task, config, start)
     return result
 
 
-def _search(model: MacroSupergraph, task: Task, c: DiffConfig, start: float) -> DiffResult:
+def _search(model: Supergraph, task: Task, c: DiffConfig, start: float) -> DiffResult:
     crit = loss_fn(task)
     gen = torch.Generator().manual_seed(c.seed)
     device = next(model.parameters()).device  # the data lives there too

@@ -22,6 +22,9 @@ axis, for a fixed number of ticks. With memory on a sequence, ``sequence_memory`
 
 Stems of different strides cannot be mixed: the supergraph keeps those with the first option's
 stride.
+
+:class:`Supergraph` holds what every supergraph shares (architecture parameters, option weights,
+hard decisions); the cell space's is in ``cell.py``.
 """
 
 from __future__ import annotations
@@ -39,17 +42,141 @@ from graphnas.spaces.recipes import BODY, READOUTS, STEMS
 from .mixed import MixedGate, MixedMerge, MixedOp, parameter_free
 
 
+def base_space(space: Space) -> Space:
+    """The space under any restrictions of it."""
+    while isinstance(space, RestrictedSpace):
+        space = space.base
+    return space
+
+
 def _macro(space: Space) -> MacroSpace:
-    base = space.base if isinstance(space, RestrictedSpace) else space
+    base = base_space(space)
     if not isinstance(base, MacroSpace):
-        raise ValueError("differentiable search covers the macro space")
+        raise ValueError("MacroSupergraph covers the macro space")
     return base
 
 
-UNRELAXED = {"out.merge"}  # decisions the supergraph does not relax: their first option
+class Supergraph(nn.Module):
+    """What every supergraph shares: one logit vector per decision of its space (``alpha``,
+    their own parameter group), option weights drawn once per forward pass, and the hard
+    decisions (argmax, ranked choice sequences, the decoded graph). Subclasses set
+    ``space``, ``decisions``, ``options`` and ``alpha`` and implement ``_forward`` and
+    ``parameter_free_share``."""
+
+    unrelaxed: frozenset[str] = frozenset()  # decisions not relaxed: their first option
+    space: Space
+    decisions: list
+    options: dict[str, list]
+    alpha: nn.ParameterDict
+    gumbel_tau: float | None = None
+    _drawn: dict[str, torch.Tensor] | None = None  # probs of the current forward
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def parameter_free_share(self) -> float:
+        raise NotImplementedError
+
+    # -- parameters ------------------------------------------------------------------------
+    def arch_parameters(self) -> list[nn.Parameter]:
+        return list(self.alpha.values())
+
+    def weight_parameters(self) -> list[nn.Parameter]:
+        arch = {id(p) for p in self.arch_parameters()}
+        return [p for p in self.parameters() if id(p) not in arch]
+
+    def probs(self, label: str) -> torch.Tensor:
+        """A decision's option weights: softmax of its logits, or a hard Gumbel sample in
+        training with ``gumbel_tau`` set; drawn once per forward pass (every time step of a
+        step-by-step body sees the same ones)."""
+        if self._drawn is not None:
+            if label not in self._drawn:
+                self._drawn[label] = self._probs(label)
+            return self._drawn[label]
+        return self._probs(label)
+
+    def _probs(self, label: str) -> torch.Tensor:
+        logits = self.alpha[label.replace(".", "__")]
+        if label.endswith(".op") and label in self.options and f"{label}!" in self.options:
+            keep = [self.options[label].index(k) for k in self.options[f"{label}!"]]
+            if not keep:  # the stand-in identity is the node's only op
+                return torch.ones(1, device=logits.device)
+            logits = logits[keep]
+        if self.gumbel_tau is not None:  # trained on sampled paths: evaluated on the argmax
+            if self.training:
+                return F.gumbel_softmax(logits, tau=self.gumbel_tau, hard=True)
+            return F.one_hot(logits.argmax(), len(logits)).to(logits.dtype)
+        return F.softmax(logits, dim=-1)
+
+    def _runs(self, weight: torch.Tensor) -> bool:
+        """False for a path a hard (Gumbel) sample switched off: its weight is exactly 0, so
+        it is skipped, as ``mixed._mix`` skips unsampled ops."""
+        return self.gumbel_tau is None or bool(weight.detach() != 0)
+
+    # -- forward ---------------------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._drawn = {}
+        try:
+            return self._forward(x)
+        finally:
+            self._drawn = None
+
+    # -- hard decisions --------------------------------------------------------------------
+    def choices(self) -> list[int]:
+        """Argmax per decision (in the macro space an optional skip is kept when its
+        yes-probability > 0.5; the space then keeps the first ``max_inputs - 1`` of them)."""
+        out = []
+        with torch.no_grad():
+            for d in self.decisions:
+                logits = self.alpha[d.label.replace(".", "__")].detach()
+                if f"{d.label}!" in self.options:  # ops dropped from the per-step supergraph
+                    allowed = [d.options.index(k) for k in self.options[f"{d.label}!"]] \
+                        or list(range(len(d.options)))  # a stand-in: its first option
+                    out.append(max(allowed, key=lambda k: float(logits[k])))
+                else:
+                    out.append(int(logits.argmax()))
+        return out
+
+    def ranked_choices(self, k: int) -> list[list[int]]:
+        """The ``k`` most probable choice sequences when every decision is drawn from its own
+        softmax, most probable first: :meth:`choices`, then the sequences that give up the
+        least probability (best-first over each decision's options in order of its logits).
+        A decision the supergraph does not relax keeps its first option. Sequences can decode
+        to the same graph (a changed width of a layer without weights, ...)."""
+        options = []  # per decision: (option index, log-probability), most probable first
+        with torch.no_grad():
+            for d in self.decisions:
+                logits = self.alpha[d.label.replace(".", "__")].detach()
+                allowed = range(len(d.options))
+                if f"{d.label}!" in self.options:  # as in choices()
+                    allowed = [d.options.index(o) for o in self.options[f"{d.label}!"]] \
+                        or list(allowed)
+                logp = torch.log_softmax(logits[list(allowed)], -1).tolist()
+                ranked = sorted(zip(allowed, logp), key=lambda a: -a[1])  # stable: ties
+                options.append(ranked[:1] if d.label in self.unrelaxed else ranked)
+        start = (0,) * len(options)
+        heap, seen, out = [(-sum(o[0][1] for o in options), start)], {start}, []
+        while heap and len(out) < k:
+            cost, ranks = heapq.heappop(heap)
+            out.append([options[i][r][0] for i, r in enumerate(ranks)])
+            for i, r in enumerate(ranks):
+                if r + 1 < len(options[i]):
+                    nxt = (*ranks[:i], r + 1, *ranks[i + 1:])
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        loss = options[i][r][1] - options[i][r + 1][1]
+                        heapq.heappush(heap, (cost + loss, nxt))
+        return out
+
+    def discretise(self) -> Graph:
+        return self.space.decode(self.choices())
 
 
-class MacroSupergraph(nn.Module):
+class MacroSupergraph(Supergraph):
+    """The supergraph of a macro space; see the module docstring."""
+
+    unrelaxed = frozenset({"out.merge"})  # the join of dangling nodes is not relaxed
+
     def __init__(self, space: Space, input_spec: InputSpec, output_spec: OutputSpec,
                  ticks: int = 3, sequence_memory: str = "ticks") -> None:
         super().__init__()
@@ -112,50 +239,7 @@ class MacroSupergraph(nn.Module):
             return self.width * spec.dims[1] * spec.dims[2]
         return self.width * length
 
-    # -- parameters ------------------------------------------------------------------------
-    def arch_parameters(self) -> list[nn.Parameter]:
-        return list(self.alpha.values())
-
-    def weight_parameters(self) -> list[nn.Parameter]:
-        arch = {id(p) for p in self.arch_parameters()}
-        return [p for p in self.parameters() if id(p) not in arch]
-
-    def probs(self, label: str) -> torch.Tensor:
-        """A decision's option weights: softmax of its logits, or a hard Gumbel sample in
-        training with ``gumbel_tau`` set; drawn once per forward pass (every time step of a
-        step-by-step body sees the same ones)."""
-        if self._drawn is not None:
-            if label not in self._drawn:
-                self._drawn[label] = self._probs(label)
-            return self._drawn[label]
-        return self._probs(label)
-
-    def _probs(self, label: str) -> torch.Tensor:
-        logits = self.alpha[label.replace(".", "__")]
-        if label.endswith(".op") and label in self.options and f"{label}!" in self.options:
-            keep = [self.options[label].index(k) for k in self.options[f"{label}!"]]
-            if not keep:  # the stand-in identity is the node's only op
-                return torch.ones(1, device=logits.device)
-            logits = logits[keep]
-        if self.gumbel_tau is not None:  # trained on sampled paths: evaluated on the argmax
-            if self.training:
-                return F.gumbel_softmax(logits, tau=self.gumbel_tau, hard=True)
-            return F.one_hot(logits.argmax(), len(logits)).to(logits.dtype)
-        return F.softmax(logits, dim=-1)
-
-    def _runs(self, weight: torch.Tensor) -> bool:
-        """False for a path a hard (Gumbel) sample switched off: its weight is exactly 0, so
-        it is skipped, as ``mixed._mix`` skips unsampled ops."""
-        return self.gumbel_tau is None or bool(weight.detach() != 0)
-
-    # -- forward ---------------------------------------------------------------------------
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self._drawn = {}
-        try:
-            return self._forward(x)
-        finally:
-            self._drawn = None
-
+    # -- forward ----------------------------------------------------------------------------
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.layout == "sequence" and x.dim() == 3 and x.dtype.is_floating_point:
             x = x.transpose(1, 2)
@@ -221,56 +305,7 @@ class MacroSupergraph(nn.Module):
             total = total + w[k] * self.heads[k](z)
         return total
 
-    # -- hard decisions --------------------------------------------------------------------
-    def choices(self) -> list[int]:
-        """Argmax per decision; an optional skip is kept when its yes-probability > 0.5
-        (the space then keeps the first ``max_inputs - 1`` of them)."""
-        out = []
-        with torch.no_grad():
-            for d in self.decisions:
-                logits = self.alpha[d.label.replace(".", "__")].detach()
-                if f"{d.label}!" in self.options:  # ops dropped from the per-step supergraph
-                    allowed = [d.options.index(k) for k in self.options[f"{d.label}!"]] \
-                        or list(range(len(d.options)))  # a stand-in: its first option
-                    out.append(max(allowed, key=lambda k: float(logits[k])))
-                else:
-                    out.append(int(logits.argmax()))
-        return out
-
-    def ranked_choices(self, k: int) -> list[list[int]]:
-        """The ``k`` most probable choice sequences when every decision is drawn from its own
-        softmax, most probable first: :meth:`choices`, then the sequences that give up the
-        least probability (best-first over each decision's options in order of its logits).
-        A decision the supergraph does not relax keeps its first option. Sequences can decode
-        to the same graph (a changed width of a layer without weights, ...)."""
-        options = []  # per decision: (option index, log-probability), most probable first
-        with torch.no_grad():
-            for d in self.decisions:
-                logits = self.alpha[d.label.replace(".", "__")].detach()
-                allowed = range(len(d.options))
-                if f"{d.label}!" in self.options:  # as in choices()
-                    allowed = [d.options.index(o) for o in self.options[f"{d.label}!"]] \
-                        or list(allowed)
-                logp = torch.log_softmax(logits[list(allowed)], -1).tolist()
-                ranked = sorted(zip(allowed, logp), key=lambda a: -a[1])  # stable: ties
-                options.append(ranked[:1] if d.label in UNRELAXED else ranked)
-        start = (0,) * len(options)
-        heap, seen, out = [(-sum(o[0][1] for o in options), start)], {start}, []
-        while heap and len(out) < k:
-            cost, ranks = heapq.heappop(heap)
-            out.append([options[i][r][0] for i, r in enumerate(ranks)])
-            for i, r in enumerate(ranks):
-                if r + 1 < len(options[i]):
-                    nxt = (*ranks[:i], r + 1, *ranks[i + 1:])
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        loss = options[i][r][1] - options[i][r + 1][1]
-                        heapq.heappush(heap, (cost + loss, nxt))
-        return out
-
-    def discretise(self) -> Graph:
-        return self.space.decode(self.choices())
-
+    # -- the collapse guard ---------------------------------------------------------------
     def parameter_free_share(self) -> float:
         """Share of body nodes whose strongest op has no weights (a collapse drifts to 1),
         among the nodes that can drift: those with both kinds of candidates. A node a
