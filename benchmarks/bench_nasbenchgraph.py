@@ -1,6 +1,7 @@
 """B4: every strategy against random search on NAS-Bench-Graph's cora, citeseer and pubmed.
 
 Run:  .venv/bin/python benchmarks/bench_nasbenchgraph.py [--queries 100] [--seeds 20]
+          [--strategies random surrogate]
 
 The same comparison as ``graphnas bench nasbenchgraph --dataset D --strategy all`` for the three
 data sets, printed as one Markdown table: mean +- std over the seeds of the validation regret,
@@ -21,11 +22,14 @@ def main() -> None:
     ap.add_argument("--datasets", nargs="+", default=["cora", "citeseer", "pubmed"])
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--strategies", nargs="+", default=None,
+                    help="strategies to run (default: every registered one); random is "
+                         "always run, as the reference")
     args = ap.parse_args()
     print("| data set | strategy | valid regret | x random | test accuracy | ms per query |")
     print("| --- | --- | --- | --- | --- | --- |")
     for dataset in args.datasets:
-        names = ["random", *[n for n in strategy_names() if n != "random"]]
+        names = ["random", *[n for n in args.strategies or strategy_names() if n != "random"]]
         rows = compare_strategies(dataset, names, args.queries, args.seeds)
         ref = rows["random"]["valid_regret_mean"]
         for name, r in rows.items():
