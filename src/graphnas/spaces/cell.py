@@ -6,6 +6,10 @@ incoming edges. Nodes without incoming edges vanish with their outgoing edges, n
 reach the cell output are pruned, and a cell whose output is cut off passes its input through
 (an identity edge 0 -> last). Skeleton: stem (width ``width``) -> ``n_cells`` copies of the cell
 (weights not shared) -> readout (global average pooling; nothing for vectors).
+
+Structure features (``structure_features``) describe the cell as decoded, after pruning: its
+edges, depth, paths and ops; see :meth:`CellSpace.structure_features`. The space has no
+template decision: every edge is a decision of its own.
 """
 
 from __future__ import annotations
@@ -63,6 +67,32 @@ class CellSpace(Space):
         live = ({0} | nx.descendants(g, 0)) & ({self.n - 1} | nx.ancestors(g, self.n - 1))
         kept = [(i, j, op) for i, j, op in chosen if i in live and j in live]
         return kept or [(0, self.n - 1, "identity")]
+
+    def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
+        """The decoded cell (pruned edges left out; a cut-off cell is its identity edge), as
+        counts (see ``Space.structure_features``):
+
+        - ``edges``: the cell's edges;
+        - ``depth``: the most edges on a path from the cell's input to its output;
+        - ``weighted_depth``: the most weighted edges (ops with a width) on such a path;
+        - ``paths``: how many paths lead from the cell's input to its output;
+        - ``ops.NAME``: edges with op NAME (the decisions also count the pruned ones).
+        """
+        cell = self._cell_edges(choices)
+        table = EDGE_OPS[self.layout]
+        longest = {0: (0, 0)}  # node -> (edges, weighted edges) on its longest path from node 0
+        paths = {0: 1}
+        for i, j, name in sorted(cell, key=lambda e: (e[1], e[0])):  # by destination: in order
+            heavy = weighted(table[name][0])
+            d, w = longest[i]
+            old = longest.get(j, (0, 0))
+            longest[j] = (max(old[0], d + 1), max(old[1], w + heavy))
+            paths[j] = paths.get(j, 0) + paths[i]
+        f = {"edges": len(cell), "depth": longest[self.n - 1][0],
+             "weighted_depth": longest[self.n - 1][1], "paths": paths[self.n - 1]}
+        for _, _, name in cell:
+            f[f"ops.{name}"] = f.get(f"ops.{name}", 0) + 1
+        return {k: float(v) for k, v in f.items()}
 
     def decode(self, choices: Sequence[int]) -> Graph:
         if len(choices) != len(self._decisions):

@@ -20,10 +20,15 @@ must settle: a concatenation fed back into itself without a weighted op grows wi
 Links are tried in node order; one that fails is dropped. Decisions that end up unused (a width of a
 parameter-free op, a merge of a single input, the gate of a dropped link) are ignored, so several
 sequences can decode to one graph; ``encode`` gives the first of them.
+
+Structure features (``structure_features``, from the decoded graph): depths, widths, branches,
+merges and the memory links that decoding kept; see :func:`macro_features`. The space has no
+template decision: its wiring is spread over the nodes' input decisions.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -186,6 +191,11 @@ class MacroSpace(Space):
             links.append(MemoryLink(src, dst, gate, port=len([e for e in edges if e.dst == dst])))
         return links
 
+    def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
+        """:func:`macro_features` of the decoded graph (decoding is what costs: a few ms where
+        memory links are chosen, for their shape checks)."""
+        return macro_features(self.decode(choices))
+
     # -- encode ----------------------------------------------------------------------------
     def encode(self, arch: Any) -> tuple[int, ...]:
         if not isinstance(arch, Graph):
@@ -238,3 +248,40 @@ def _recipe(table: dict, node: Node) -> str:
         if op == node.op and fixed == params:
             return name
     raise ValueError(f"node {node.id!r} ({node.op} {params}) is not in this space")
+
+
+def macro_features(g: Graph) -> dict[str, float]:
+    """The structure of a macro-space graph, as counts (see ``Space.structure_features``):
+
+    - ``depth``: the most hidden nodes on a forward path from the stem to ``out``;
+    - ``weighted_depth``: the most weighted nodes (ops with a width) on such a path;
+    - ``weighted``: how many hidden nodes are weighted;
+    - ``log2_width_mean``, ``log2_width_max``: over the stem and the weighted nodes (a width
+      chosen for a parameter-free op is not counted);
+    - ``branches``: the nodes that no other node reads (``out`` joins them);
+    - ``merges``: hidden nodes with more than one forward input;
+    - ``memory_links``, ``gated_memory_links``: the memory links decoding kept (a chosen link
+      that closes no runnable cycle is dropped), and those of them with a gate.
+    """
+    nodes = [n for n in g.nodes if n.id not in ("out", "readout")]  # stem, n0, n1, ... in order
+    hidden = {n.id for n in nodes} - {"stem"}
+    depth: dict[str, tuple[int, int]] = {}  # node -> (hidden, weighted) nodes on its longest path
+    for n in nodes:
+        ins = [depth[e.src] for e in g.in_edges(n.id) if e.src in depth]
+        own = (n.id in hidden, n.id in hidden and weighted(n.op))
+        depth[n.id] = (max((d[0] for d in ins), default=0) + own[0],
+                       max((d[1] for d in ins), default=0) + own[1])
+    ends = [depth[e.src] for e in g.in_edges("out")]
+    widths = [math.log2(n.params["width"]) for n in nodes if "width" in n.params]
+    f = {
+        "depth": max(d[0] for d in ends),
+        "weighted_depth": max(d[1] for d in ends),
+        "weighted": sum(n.id in hidden and weighted(n.op) for n in nodes),
+        "log2_width_mean": sum(widths) / len(widths) if widths else 0.0,
+        "log2_width_max": max(widths, default=0.0),
+        "branches": len(ends),
+        "merges": sum(len(g.in_edges(n)) > 1 for n in hidden),
+        "memory_links": len(g.memory),
+        "gated_memory_links": sum(m.gate != "none" for m in g.memory),
+    }
+    return {k: float(v) for k, v in f.items()}
