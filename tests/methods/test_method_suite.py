@@ -81,3 +81,20 @@ def test_stopped_after_any_phase_resumes_as_the_uninterrupted_run(tmp_path, monk
     resumed = graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
     assert trained(tmp_path / "split") == trained(tmp_path / "whole")  # none trained twice
     assert resumed.graph == whole.graph and resumed.test_metric == whole.test_metric
+
+
+@pytest.mark.parametrize("name", ["hybrid", "differentiable"])
+def test_the_supergraph_methods_search_the_cell_space(tmp_path, name):
+    r = graphnas.search(strategy=name, out=str(tmp_path / name), space="cell",
+                        **{**SMALL, "space_options": {"n_cell_nodes": 2, "n_cells": 1,
+                                                      "width": 8}})
+    assert r.module is not None and r.test_metric is not None
+
+
+def test_a_space_no_supergraph_covers_is_refused_before_anything_runs(monkeypatch):
+    from graphnas.methods import differentiable
+
+    monkeypatch.setattr(differentiable, "unsupported_reason", lambda space: "not a graph space")
+    for name in ("hybrid", "differentiable"):
+        with pytest.raises(ValueError, match="cannot cover this space: not a graph space"):
+            get_method(name).plan(SearchSettings(), digits_space())

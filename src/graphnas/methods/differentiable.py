@@ -8,7 +8,7 @@ Options: ``exploit_share`` (0.8 of the search time for the supergraph), ``order`
 
 from __future__ import annotations
 
-from graphnas.differentiable import DiffConfig
+from graphnas.differentiable import DiffConfig, unsupported_reason
 from graphnas.spaces import Space
 
 from .base import Method, Phase
@@ -20,6 +20,9 @@ from .types import check_options
 
 def supergraph_config(order: str, sequence_memory: str, space: Space) -> DiffConfig:
     """The supergraph's settings, checked (with the space) before any phase runs."""
+    reason = unsupported_reason(space)
+    if reason is not None:
+        raise ValueError(f"differentiable search cannot cover this space: {reason}")
     return DiffConfig(order=order, sequence_memory=sequence_memory)
 
 
