@@ -1,4 +1,5 @@
-"""NAS-Bench-Graph's structure features: the message-passing depth of each output branch."""
+"""NAS-Bench-Graph's structure: the message-passing depth of each output branch, and the link
+pattern as the space's template decision."""
 
 from graphnas.benchmarks import NasBenchGraphSpace, NbgArch
 from graphnas.strategies.surrogate import SurrogateSearch
@@ -31,6 +32,12 @@ def test_a_restricted_space_passes_its_base_features_through():
     arch = NbgArch((0, 0, 1, 3), ("gat", "fc", "sage", "graph"))
     assert small.structure_features(small.encode(arch)) == \
         space.structure_features(space.encode(arch))
+
+
+def test_the_link_pattern_is_the_template_decision_also_when_restricted():
+    space = NasBenchGraphSpace("cora")
+    assert space.template_label == "link" and space.next_decision([]).label == "link"
+    assert space.restrict({"op": ["gat", "gcn"]}).template_label == "link"
 
 
 def test_the_surrogate_fits_them():

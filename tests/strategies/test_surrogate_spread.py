@@ -1,4 +1,4 @@
-"""The surrogate spreads its asks over the space's shape decision (NAS-Bench-Graph's links)."""
+"""The surrogate spreads its asks over the space's template decision (NAS-Bench-Graph's links)."""
 
 from graphnas.benchmarks.nasbenchgraph import NasBenchGraphObjective, NasBenchGraphSpace
 from graphnas.strategies.surrogate import SurrogateSearch
@@ -32,5 +32,5 @@ def test_the_window_survives_a_resume():
     _asks(a, objective, 20)
     b = SurrogateSearch(space, seed=2)
     b.load_state_dict(a.state_dict())
-    assert b.shapes == a.shapes and len(a.shapes) == 6
+    assert b.templates == a.templates and len(a.templates) == 6
     assert _asks(a, objective, 5) == _asks(b, objective, 5)

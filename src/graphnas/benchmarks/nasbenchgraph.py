@@ -7,11 +7,11 @@ op per computing node. The tables that ship inside the ``nas-bench-graph`` packa
 branches, skip ops moved out of the way); we use the package's own code for that, so every
 decoded candidate is found in its data set's table.
 
-Decisions: ``link`` (one of the package's 9 canonical link patterns, ``link_list``), then
-``node0.op`` .. ``node3.op``. The only architecture the tables lack is the one made of skips
-alone (the identity network), so ``node3.op`` loses the ``skip`` option when the three ops
-before it are all ``skip``. proteins was tabulated for 5 ops only (``gnn_list_proteins``):
-its space has those ops.
+Decisions: ``link`` (one of the package's 9 canonical link patterns, ``link_list``; the
+space's ``template_label``), then ``node0.op`` .. ``node3.op``. The only architecture the
+tables lack is the one made of skips alone (the identity network), so ``node3.op`` loses the
+``skip`` option when the three ops before it are all ``skip``. proteins was tabulated for 5
+ops only (``gnn_list_proteins``): its space has those ops.
 
 Example:
     >>> space = NasBenchGraphSpace("cora")
@@ -114,7 +114,7 @@ class NbgArch:
 class NasBenchGraphSpace(Space):
     """The NAS-Bench-Graph macro space of one data set (its op list)."""
 
-    shape_label = "link"
+    template_label = "link"  # the link pattern is the wiring; the ops fill it in
 
     def __init__(self, dataset: str = "cora") -> None:
         self.dataset = check_dataset(dataset)
@@ -144,6 +144,7 @@ class NasBenchGraphSpace(Space):
         return NbgArch(self.links[choices[0]], tuple(self.ops[c] for c in choices[1:]))
 
     def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
+        """:func:`branch_features` of the decoded architecture."""
         return branch_features(self.decode(choices))
 
     def encode(self, arch: Any) -> tuple[int, ...]:

@@ -62,12 +62,20 @@ class Candidate:
 
 
 class Space(ABC):
-    """A search space. Subclasses implement ``next_decision``, ``decode`` and ``encode``."""
+    """A search space. Subclasses implement ``next_decision``, ``decode`` and ``encode``.
+
+    Two optional descriptions of structure help model-based strategies, and every space may
+    give them: ``template_label`` (a decision that picks the wiring) and ``structure_features``
+    (numbers derived from the decoded architecture).
+    """
 
     name: str = "space"
-    shape_label: str | None = None
-    """The label of the decision that picks the whole network's wiring template, where one
-    decision does (NAS-Bench-Graph's link pattern); strategies may spread their asks over it."""
+    template_label: str | None = None
+    """The label of the decision that picks the network's wiring template, in spaces where one
+    decision chooses the topology among a few fixed ones (and the other decisions fill it in);
+    None where the wiring is spread over many decisions (a node's inputs, a cell's edges). A
+    strategy may spread its asks over the template's options, so as not to spend a search in
+    one template."""
 
     @abstractmethod
     def next_decision(self, choices: Sequence[int]) -> Decision | None:
@@ -147,8 +155,15 @@ class Space(ABC):
         return None
 
     def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
-        """Named features of the architecture's structure that a surrogate model may use
-        beyond its decisions (none by default; NAS-Bench-Graph gives message-passing depths)."""
+        """Named numbers that describe the structure of what ``choices`` decode to, for a
+        surrogate model to use beside the decisions themselves: what no single decision shows,
+        such as a depth that depends on several decisions or the links that decoding kept.
+
+        Values are on the scale of a count (a node count, a depth, log2 of a width, or 1 for
+        a feature that is present), as a model may put them in one distance with the
+        decisions' one-hots. The same names must mean the same thing for every candidate of a
+        space; a feature that is absent counts as 0. None by default.
+        """
         return {}
 
     def size(self) -> int:
@@ -177,7 +192,7 @@ class RestrictedSpace(Space):
         self.base = base
         self.allowed = {k: list(v) for k, v in allowed.items()}
         self.name = f"{base.name}(restricted)"
-        self.shape_label = base.shape_label
+        self.template_label = base.template_label
 
     def _kept(self, d: Decision) -> list[int]:
         want = self.allowed.get(d.label, self.allowed.get(d.key))
