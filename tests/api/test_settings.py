@@ -73,7 +73,8 @@ def test_progress_shows_the_metric_not_the_score(capsys):
 
 
 def test_the_retraining_fits_in_what_the_budget_has_left():
-    from graphnas.api.search import FINISH_SECONDS, MIN_RETRAIN_SHARE, _retrain_budget
+    from graphnas.methods.retrain import FINISH_SECONDS, MIN_RETRAIN_SHARE
+    from graphnas.methods.retrain import retrain_budget as _retrain_budget
 
     s = SearchSettings(budget=600, retrain_steps=3000)
     assert _retrain_budget(s, 420.0).seconds == pytest.approx(180 - FINISH_SECONDS)

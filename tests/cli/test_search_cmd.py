@@ -113,7 +113,7 @@ def test_bad_input_is_one_line_exit_2(args, message, tmp_path):
 ])
 def test_a_config_value_of_the_wrong_type_is_named(tmp_path, text, message):
     config = tmp_path / "s.toml"
-    config.write_text(text + "strategy = 'evolution'\n" * ("strategy" not in text))
+    config.write_text("strategy = 'evolution'\n" * ("strategy =" not in text) + text)
     r = run("search", "--config", str(config), "--out", str(tmp_path / "o"))
     assert r.returncode == 2, r.stderr
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

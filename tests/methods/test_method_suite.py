@@ -63,21 +63,19 @@ def test_stopped_after_any_phase_resumes_as_the_uninterrupted_run(tmp_path, monk
     handovers = sorted(whole.run_dir.glob("state-handover-*.json"))
     assert len(handovers) == plan_length(name)  # every phase's hand-over is recorded
 
-    saves, record = [0], runner.save
-    for stop in range(1, plan_length(name) + 1):  # killed after phase `stop` did its work
+    record = runner.save
+    for stop in range(plan_length(name)):  # killed once phase `stop` did its work, before
+        #                                     its hand-over was recorded; resumed each time
 
         def save_then_die(store, key, handover, settings, stop=stop):
-            saves[0] += 1
-            if saves[0] == stop:
+            if key.startswith(f"handover-{stop}-"):
                 raise Killed
             record(store, key, handover, settings)
 
-        saves[0] = 0
         monkeypatch.setattr(runner, "save", save_then_die)
         with pytest.raises(Killed):
             graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
         monkeypatch.setattr(runner, "save", record)
-        saves[0] = 0
     resumed = graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
     assert trained(tmp_path / "split") == trained(tmp_path / "whole")  # none trained twice
     assert resumed.graph == whole.graph and resumed.test_metric == whole.test_metric
