@@ -16,9 +16,11 @@ _NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a s
 
 
 def type_name(annotation: Any) -> str:
-    """How an error message names a type: ``an integer``, ``a number or none``."""
+    """How an error message names a type: ``an integer``, ``true or false`` (None, which
+    means "not set", is left unsaid)."""
+    named = [t for t in _members(annotation) if t is not type(None)] or [type(None)]
     return " or ".join(dict.fromkeys(_NAMES.get(t, getattr(t, "__name__", str(t)))
-                                     for t in _members(annotation)))
+                                     for t in named))
 
 
 def _members(annotation: Any) -> list[type]:
