@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+
+from graphnas.methods.finalists import PHASE as FINALISTS
+from graphnas.store import TrialState
 
 MODES = ("auto", "rich", "plain", "quiet")
 
@@ -108,3 +112,25 @@ class SearchProgress:
         if s.budget is not None:
             t.add_row("budget left", f"{max(0.0, s.budget - self.elapsed()):.0f} s")
         return t
+
+
+def progress_events(bar: SearchProgress):
+    """The driver's events (phase, start, trial) as updates of ``bar``."""
+    def on_event(kind: str, info: dict[str, Any]) -> None:
+        if kind == "phase" and info["phase"] == FINALISTS:  # counted afresh, at a new fidelity
+            bar.state.trials = info.get("trials")
+            bar.update(phase=info["phase"], done=info.get("done", 0), failed=0, best=None)
+        elif kind == "phase":
+            bar.update(phase=info["phase"])
+        elif kind == "start":
+            bar.update(in_flight=info["in_flight"])
+        elif kind == "trial":
+            rec = info["record"]
+            best = bar.state.best
+            if rec.state == TrialState.COMPLETE and rec.score is not None:
+                best = rec.score if best is None else max(best, rec.score)
+            failed = bar.state.failed + (rec.state == TrialState.FAILED)
+            bar.update(done=bar.state.done + 1, failed=failed, best=best,
+                       in_flight=info["in_flight"])
+
+    return on_event

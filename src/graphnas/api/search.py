@@ -9,19 +9,16 @@ developer section.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from graphnas.driver import TrainingObjective
 from graphnas.execution import get_executor
 from graphnas.graph import Graph, from_json
-from graphnas.graph import load as load_graph
 from graphnas.methods import (
     NoResult,
     Retrained,
@@ -39,32 +36,13 @@ from graphnas.methods.types import check_options
 from graphnas.spaces import get_space
 from graphnas.spaces.registry import SPACES
 from graphnas.store import RunStore, TrialState, write_json_atomic
-from graphnas.tasks import Task, get_task, load_file
+from graphnas.tasks import Task
 from graphnas.training import Budget, TrainConfig, load_model
 
-from .progress import SearchProgress
+from .progress import SearchProgress, progress_events
+from .run_dir import SearchResult, finished, identity, resolve_task, stops_at_chance
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SearchResult:
-    """What a search hands back."""
-
-    run_dir: Path
-    graph: Graph
-    valid_metric: float | None
-    test_metric: float | None
-    metric: str
-    params: int | None
-    trials: int
-    baselines: dict[str, float] = field(default_factory=dict)
-    module: Any = None  # the retrained torch module
-
-    def summary(self) -> dict[str, Any]:
-        return {"valid_metric": self.valid_metric, "test_metric": self.test_metric,
-                "metric": self.metric, "params": self.params, "trials": self.trials,
-                "run_dir": str(self.run_dir), "baselines": self.baselines}
 
 
 def search(settings: SearchSettings | None = None, progress: str = "auto",
@@ -95,6 +73,8 @@ def _run(s: SearchSettings, task: Task, store: RunStore, progress: str) -> Searc
     check_options(SPACES[s.space], s.space_options, f"space {s.space!r}", skip=2)
     space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
     plan = get_method(s.strategy).plan(s, space)
+    log.info("%s: method %s (%s, then finalists and retraining) on %s", store.dir, s.strategy,
+             ", ".join(p.name for p in plan), s.task or s.data)
     threads = max(1, (os.cpu_count() or 1) // s.workers) if s.workers > 1 else None
     objective = TrainingObjective(task.ref, Budget(steps=s.trial_steps),
                                   TrainConfig(eval_every=max(1, s.trial_steps // 3),
@@ -107,7 +87,7 @@ def _run(s: SearchSettings, task: Task, store: RunStore, progress: str) -> Searc
         bar.state.trials, bar.state.budget = s.trials, s.budget
         bar.start -= store.elapsed_before()
         run = SearchRun(s, task, space, objective, store, executor, search_seconds,
-                        finalists_until, threads, _progress_events(bar), bar.message)
+                        finalists_until, threads, progress_events(bar), bar.message)
         try:
             final = run_plan(run, plan)
         except NoResult:
@@ -140,59 +120,6 @@ def _report(run: SearchRun, graph: Graph | None, final: dict[str, Any],
                   graph, final, baselines, run.phase_log())
 
 
-def resolve_task(s: SearchSettings) -> Task:
-    if s.data:
-        return load_file(s.data, target=s.target, seed=s.seed)
-    return get_task(s.task or "mnist1d", seed=s.seed)
-
-
-def stops_at_chance(s: SearchSettings, task: Task) -> bool:
-    """Whether trials end at chance at their first evaluation: as set, else for tasks with one
-    class per sample (on MNIST-1D no trial under 0.15 at its first evaluation passed 0.19
-    later; on the adding problem, trials at chance at theirs went on to an MSE of 0.003)."""
-    if s.stop_at_chance is not None:
-        return s.stop_at_chance
-    return task.output_spec.kind == "classes"
-
-
-def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
-    """The settings that define a search (a run directory holds one). How its trials are
-    scored (whether they stop at chance, their precision) is named only where it departs from
-    the default, so that run directories made before it was part of the identity still
-    resume."""
-    keys = ("task", "data", "target", "space", "strategy", "seed", "trial_steps",
-            "space_options", "strategy_options")
-    out = {k: getattr(s, k) for k in keys}
-    if s.stop_at_chance is not None and s.stop_at_chance != stops_at_chance(
-            replace(s, stop_at_chance=None), task):
-        out["stop_at_chance"] = s.stop_at_chance
-    if s.precision != "fp32":
-        out["precision"] = s.precision
-    return out
-
-
-def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
-    """The result of a run that already finished with these settings (``result.json`` and
-    ``best/``), without training anything again; None when there is work left: a new run,
-    one killed before its end, or one given other settings (a larger budget continues it)."""
-    path = run_dir / "result.json"
-    if not path.exists():
-        return None
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        if saved.get("settings") != outcome_settings(s):
-            return None
-        module = load_model(run_dir / "best")
-        graph = load_graph(run_dir / "best" / "graph.json")
-    except Exception as err:  # noqa: BLE001  (a damaged result is redone, not fatal)
-        log.warning("%s: result of the finished run unreadable (%s); retraining", path, err)
-        return None
-    log.info("%s: finished with these settings; nothing left to train", run_dir)
-    return SearchResult(run_dir, graph, saved["valid_metric"], saved["test_metric"],
-                        saved["metric"], saved["params"], saved["trials"],
-                        saved.get("baselines", {}), module)
-
-
 def _executor_options(s: SearchSettings) -> dict[str, Any]:
     if s.workers <= 1 and s.executor in (None, "serial"):
         return {}
@@ -200,27 +127,6 @@ def _executor_options(s: SearchSettings) -> dict[str, Any]:
     if s.executor == "ray" and s.address:
         options["address"] = s.address
     return options
-
-
-def _progress_events(bar: SearchProgress):
-    def on_event(kind: str, info: dict[str, Any]) -> None:
-        if kind == "phase" and info["phase"] == FINALISTS:  # counted afresh, at a new fidelity
-            bar.state.trials = info.get("trials")
-            bar.update(phase=info["phase"], done=info.get("done", 0), failed=0, best=None)
-        elif kind == "phase":
-            bar.update(phase=info["phase"])
-        elif kind == "start":
-            bar.update(in_flight=info["in_flight"])
-        elif kind == "trial":
-            rec = info["record"]
-            best = bar.state.best
-            if rec.state == TrialState.COMPLETE and rec.score is not None:
-                best = rec.score if best is None else max(best, rec.score)
-            failed = bar.state.failed + (rec.state == TrialState.FAILED)
-            bar.update(done=bar.state.done + 1, failed=failed, best=best,
-                       in_flight=info["in_flight"])
-
-    return on_event
 
 
 @contextmanager
