@@ -141,10 +141,11 @@ def test_a_wrong_differentiable_option_fails_before_exploration(tmp_path):
     with pytest.raises(ValueError, match="sequence_memory"):
         graphnas.search(strategy="hybrid", trials=5, budget=None, out=str(tmp_path / "h"),
                         strategy_options={"sequence_memory": "exact"}, **SMALL)
-    config = json.loads((tmp_path / "h" / "config.json").read_text())
-    store = RunStore(tmp_path / "h", config["identity"])
-    assert not store.trials()  # no exploration time was spent
-    store.db.close()
+    assert not (tmp_path / "h").exists()  # no search time spent, no run directory made
+    with pytest.raises(ValueError, match="space 'macro': unknown option 'n_nodez'"):
+        graphnas.search(strategy="random", trials=1, out=str(tmp_path / "r"),
+                        **{**SMALL, "space_options": {"n_nodez": 2}})
+    assert not (tmp_path / "r").exists()
 
 
 def test_the_final_protocol_trains_on_train_and_valid_keeping_the_last_weights():

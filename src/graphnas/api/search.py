@@ -21,6 +21,7 @@ from graphnas.execution import get_executor
 from graphnas.graph import Graph, from_json
 from graphnas.methods import (
     NoResult,
+    Phase,
     Retrained,
     SearchRun,
     SearchSettings,
@@ -33,7 +34,7 @@ from graphnas.methods.finalists import PHASE as FINALISTS
 from graphnas.methods.finalists import summary as finalist_summary
 from graphnas.methods.retrain import report
 from graphnas.methods.types import check_options
-from graphnas.spaces import get_space
+from graphnas.spaces import Space, get_space
 from graphnas.spaces.registry import SPACES
 from graphnas.store import RunStore, TrialState, write_json_atomic
 from graphnas.tasks import Task
@@ -57,22 +58,28 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
     s = SearchSettings.from_dict({**(settings.to_dict() if settings else {}), **overrides})
     s.validate()
     task = resolve_task(s)
+    space, plan = _plan(s, task)  # checked before a run directory is made
     store = RunStore(s.out, identity(s, task), s.to_dict())
     try:
         done = finished(store.dir, s)
         if done is not None:
             return done
         with _logging_to(store.dir / "log.txt"):
-            return _run(s, task, store, progress)
+            return _run(s, task, space, plan, store, progress)
     finally:
         store.close()
 
 
-def _run(s: SearchSettings, task: Task, store: RunStore, progress: str) -> SearchResult:
-    """The method's plan on ``store``: it is checked (space, options) before anything runs."""
+def _plan(s: SearchSettings, task: Task) -> tuple[Space, list[Phase]]:
+    """The space and the method's plan, their options checked."""
     check_options(SPACES[s.space], s.space_options, f"space {s.space!r}", skip=2)
     space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
-    plan = get_method(s.strategy).plan(s, space)
+    return space, get_method(s.strategy).plan(s, space)
+
+
+def _run(s: SearchSettings, task: Task, space: Space, plan: list[Phase], store: RunStore,
+         progress: str) -> SearchResult:
+    """The method's plan on ``store``, then the report and ``result.json``."""
     log.info("%s: method %s (%s, then finalists and retraining) on %s", store.dir, s.strategy,
              ", ".join(p.name for p in plan), s.task or s.data)
     threads = max(1, (os.cpu_count() or 1) // s.workers) if s.workers > 1 else None

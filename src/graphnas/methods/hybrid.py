@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphnas.spaces import Space
+from graphnas.strategies import STRATEGIES
 
 from .ask_tell import AskTellPhase, check_strategy_options
 from .base import Method, Phase
@@ -23,7 +24,7 @@ from .differentiable import supergraph_config
 from .exploit import TrainDiscretised
 from .settings import SearchSettings
 from .supergraph import RestrictPhase, SupergraphPhase
-from .types import check_options
+from .types import check_options, option_names
 
 EXPLORER = "reinforce"
 
@@ -53,7 +54,12 @@ class Hybrid(Method):
         own = {k: v for k, v in settings.strategy_options.items() if k in _options()}
         rest = {k: v for k, v in settings.strategy_options.items() if k not in own}
         check_options(_options, own, "hybrid")
-        check_strategy_options(EXPLORER, rest, "hybrid (its REINFORCE exploration)")
+        known = [*_options(), *option_names(STRATEGIES[EXPLORER], skip=2)]
+        unknown = [k for k in rest if k not in known]
+        if unknown:
+            raise ValueError(f"hybrid: unknown option {unknown[0]!r}; known: "
+                             f"{', '.join(sorted(known))}")
+        check_strategy_options(EXPLORER, rest, "hybrid")
         o = _options(**own)
         diff = supergraph_config(o["order"], o["sequence_memory"], space)
         explore = AskTellPhase("explore", EXPLORER, rest, o["explore_share"], explored_trials,

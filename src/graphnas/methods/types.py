@@ -59,6 +59,14 @@ def check_value(key: str, value: Any, annotation: Any, where: str) -> None:
         raise ValueError(f"{where}: {key} must be {type_name(annotation)}, got {value!r}")
 
 
+def option_names(target: Callable[..., Any], skip: int = 0) -> list[str]:
+    """The keyword options ``target`` (a class or function) takes, past ``skip`` leading
+    positional parameters."""
+    func = target.__init__ if isinstance(target, type) else target
+    params = [p for p in inspect.signature(func).parameters.values() if p.name != "self"]
+    return [p.name for p in params[skip:] if p.kind != p.VAR_KEYWORD]
+
+
 def check_options(target: Callable[..., Any], options: Mapping[str, Any], where: str,
                   skip: int = 0) -> None:
     """Check ``options`` against the keyword parameters of ``target`` (a class or function;
