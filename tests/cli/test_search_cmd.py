@@ -119,6 +119,33 @@ def test_a_config_value_of_the_wrong_type_is_named(tmp_path, text, message):
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
+def _single_class_npz(path):
+    import numpy as np
+
+    np.savez(path, x=np.random.default_rng(0).normal(size=(60, 4)), y=np.ones(60, dtype=int))
+
+
+@pytest.mark.parametrize("name,write,flag,message", [
+    ("deep.json", lambda p: p.write_text("[" * 100_000 + "]" * 100_000), "--config",
+     "malformed settings file"),
+    ("deep.toml", lambda p: p.write_text("a = " + "[" * 100_000 + "]" * 100_000), "--config",
+     "malformed settings file"),
+    ("deep.yaml", lambda p: p.write_text("a: " + "[" * 100_000 + "]" * 100_000), "--config",
+     "malformed settings file"),
+    ("list.yaml", lambda p: p.write_text("- 1\n- 2\n"), "--config", "a table of name = value"),
+    ("one.npz", _single_class_npz, "--data", "holds one class only"),
+    ("one.csv", lambda p: p.write_text("a,y\n" + "1,yes\n" * 30), "--data",
+     "holds one class only"),
+    ("binary.toml", lambda p: p.write_bytes(b"\xff\xfe\x00"), "--config", "settings file"),
+])
+def test_bad_files_are_one_line_exit_2(tmp_path, name, write, flag, message):
+    path = tmp_path / name
+    write(path)
+    r = run("search", flag, str(path), "--trials", "1", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def test_help_lists_every_method_and_setting():
     from dataclasses import fields
 

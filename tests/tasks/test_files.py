@@ -55,6 +55,7 @@ def test_csv_regression_inferred(tmp_path):
     ({"x": np.array([["a", "b"]] * 5), "y": np.zeros(5)}, "must be numeric"),
     ({"x": np.ones((5, 2)), "y": np.array([0, 1, -1, 0, 1])}, "labels out of range"),
     ({"x": np.ones((5, 2, 2, 2, 2)), "y": np.zeros(5, dtype=int)}, "x has 5 dims"),
+    ({"x": np.ones((40, 2)), "y": np.full(40, 3)}, "holds one class only \\(label 3\\)"),
 ])
 def test_bad_npz(tmp_path, arrays, message):
     p = _npz(tmp_path, **arrays)
@@ -69,6 +70,7 @@ def test_bad_npz(tmp_path, arrays, message):
     ("a,y\n1,2\nq,1\n", None, "line 3, column 'a': 'q' is not a number"),
     ("a,y\n", None, "no data rows"),
     ("a,y\nnan,1\n2,0\n", None, "NaN or inf"),
+    ("a,y\n" + "1,yes\n" * 30, None, "holds one class only"),
 ])
 def test_bad_csv(tmp_path, text, target, message):
     p = _csv(tmp_path, text)

@@ -123,6 +123,10 @@ def _make_task(p: Path, parts: dict, layout: str, kind: str, ref: TaskRef) -> Ta
             raise _fail(p, "class labels out of range: labels must be 0 .. n_classes - 1")
         if n_classes > 100_000:
             raise _fail(p, f"class labels out of range: largest label is {n_classes - 1}")
+        seen = np.unique(ys[0])
+        if len(seen) < 2:
+            raise _fail(p, f"the training split holds one class only (label {seen[0]}): a "
+                           f"classifier has nothing to learn; give two classes or more")
         out = OutputSpec("classes", n_classes)
     else:
         size = 1 if ys[0].ndim == 1 else int(np.prod(ys[0].shape[1:]))
