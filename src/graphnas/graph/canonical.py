@@ -36,17 +36,90 @@ def _labels(g: Graph) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     return vertex, edges
 
 
+class _Cell:
+    """A colour class. Its colour is ``lo``: cells own disjoint, ordered ranges [lo, hi) of ints."""
+
+    __slots__ = ("hi", "lo", "members")
+
+    def __init__(self, lo: int, hi: int, members: set[str]) -> None:
+        self.lo, self.hi, self.members = lo, hi, members
+
+
+_SPAN = 1 << 62  # range per vertex; a split loses under 1 per vertex, so ranges never run out
+
+
 def _refine(colour: dict[str, int], adj: dict[str, list[tuple[str, str, str]]]) -> dict[str, int]:
+    """Colour refinement (1-WL) to a stable colouring, in O((n + m) log n) for bounded degree.
+
+    Round by round, every vertex's new colour ranks (old colour, sorted (label, direction,
+    neighbour colour) of its edges), so a cell splits into pieces kept in the order of those
+    signatures, in place of the cell. Only the order of colours matters, never their values (the
+    certificate sorts by them), so colours here are the ``lo`` of cells that own ranges of ints:
+    pieces of a cell divide its range and no other cell is renumbered. A round only looks at
+    vertices next to a piece that moved out of its cell in the previous round; the rest of a cell
+    share one signature, as they did before. It stops after a round that splits nothing.
+    """
+    cell_of: dict[str, _Cell] = {}
+    cells: list[_Cell] = []
+    n_vertices = 0
+    for _, members in sorted(_classes(colour).items()):
+        cell = _Cell(n_vertices * _SPAN, (n_vertices + len(members)) * _SPAN, members)
+        n_vertices += len(members)
+        cells.append(cell)
+        cell_of.update(dict.fromkeys(members, cell))
+
+    def signature(v: str) -> tuple:
+        return tuple(sorted((lab, d, cell_of[u].lo) for u, lab, d in adj[v]))
+
+    touched: dict[_Cell, set[str]] = {cell: set(cell.members) for cell in cells}
     while True:
-        sig = {
-            v: (colour[v], tuple(sorted((lab, d, colour[u]) for u, lab, d in adj[v])))
-            for v in colour
-        }
-        ranks = {s: i for i, s in enumerate(sorted(set(sig.values())))}
-        new = {v: ranks[sig[v]] for v in colour}
-        if len(set(new.values())) == len(set(colour.values())):
-            return new
-        colour = new
+        # Signatures of the whole round first, on the colours the round starts from.
+        splits = []
+        for cell, near in touched.items():
+            if len(cell.members) < 2:
+                continue
+            groups: dict[tuple, list[str]] = {}
+            for v in near:
+                groups.setdefault(signature(v), []).append(v)
+            rest_sig = None
+            if len(near) < len(cell.members):
+                rest_sig = signature(next(v for v in cell.members if v not in near))
+                groups.setdefault(rest_sig, [])
+            if len(groups) > 1:
+                splits.append((cell, groups, rest_sig))
+        if not splits:
+            return {v: cell.lo for v, cell in cell_of.items()}
+        moved: list[str] = []
+        for cell, groups, rest_sig in splits:
+            keys = sorted(groups)
+            if rest_sig is None:  # every member was looked at: the (first) largest piece stays
+                rest_sig = max(keys, key=lambda k: len(groups[k]))
+            leaving = [v for k in keys if k != rest_sig for v in groups[k]]
+            total, lo, width = len(cell.members), cell.lo, cell.hi - cell.lo
+            done = 0  # members placed so far; pieces take ranges in proportion to their size
+            for k in keys:
+                done += total - len(leaving) if k == rest_sig else len(groups[k])
+                hi = cell.lo + width * done // total
+                if k == rest_sig:
+                    stay_lo, stay_hi = lo, hi
+                else:
+                    piece = _Cell(lo, hi, set(groups[k]))
+                    cell_of.update(dict.fromkeys(groups[k], piece))
+                lo = hi
+            cell.members.difference_update(leaving)
+            cell.lo, cell.hi = stay_lo, stay_hi
+            moved += leaving
+        touched = {}
+        for v in moved:
+            for u, _, _ in adj[v]:
+                touched.setdefault(cell_of[u], set()).add(u)
+
+
+def _classes(colour: dict[str, int]) -> dict[int, set[str]]:
+    classes: dict[int, set[str]] = {}
+    for v, c in colour.items():
+        classes.setdefault(c, set()).add(v)
+    return classes
 
 
 def _certificate(colour, vertex, edges) -> tuple:
@@ -57,20 +130,29 @@ def _certificate(colour, vertex, edges) -> tuple:
 
 
 def _search(colour, vertex, edges, adj) -> tuple:
-    colour = _refine(colour, adj)
-    cells: dict[int, list[str]] = {}
-    for v, c in colour.items():
-        cells.setdefault(c, []).append(v)
-    ties = [c for c, vs in cells.items() if len(vs) > 1]
-    if not ties:
-        return _certificate(colour, vertex, edges)
-    cell = cells[min(ties)]
+    """The smallest certificate over every way of breaking ties, one tied vertex at a time.
+
+    A depth-first search with its own stack (no recursion, so no depth limit).
+    """
     best = None
-    for v in cell:
-        split = {u: 2 * c + (1 if (u in cell and u != v) else 0) for u, c in colour.items()}
-        cert = _search(split, vertex, edges, adj)
-        if best is None or cert < best:
-            best = cert
+    stack = [colour]
+    while stack:
+        colour = _refine(stack.pop(), adj)
+        cells: dict[int, list[str]] = {}
+        for v, c in colour.items():
+            cells.setdefault(c, []).append(v)
+        ties = [c for c, vs in cells.items() if len(vs) > 1]
+        if not ties:
+            cert = _certificate(colour, vertex, edges)
+            if best is None or cert < best:
+                best = cert
+            continue
+        cell = cells[min(ties)]
+        in_cell = set(cell)
+        for v in reversed(cell):
+            stack.append(
+                {u: 2 * c + (1 if (u in in_cell and u != v) else 0) for u, c in colour.items()}
+            )
     return best
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 
@@ -98,27 +99,54 @@ class Graph:
         for attr in ("inputs", "nodes", "edges", "memory"):
             object.__setattr__(self, attr, tuple(getattr(self, attr)))
 
-    # -- lookups -------------------------------------------------------------------------------
+    # -- lookups (indexes built once per graph, so each lookup is O(1) plus its answer) -------
     def node(self, node_id: str) -> Node:
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise KeyError(node_id)
+        try:
+            return self._node_by_id[node_id]
+        except KeyError:
+            raise KeyError(node_id) from None
 
     @property
     def node_ids(self) -> tuple[str, ...]:
-        return tuple(n.id for n in self.nodes)
+        return self._node_ids
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Forward edges into a node, ordered by port then listing order."""
-        return sorted((e for e in self.edges if e.dst == node_id), key=lambda e: e.port)
+        return sorted(self._edges_into.get(node_id, ()), key=lambda e: e.port)
 
     def in_links(self, node_id: str) -> list[MemoryLink]:
         """Memory links into a node, ordered by port then listing order."""
-        return sorted((m for m in self.memory if m.dst == node_id), key=lambda m: m.port)
+        return sorted(self._links_into.get(node_id, ()), key=lambda m: m.port)
 
     def n_inputs(self, node_id: str) -> int:
-        return len(self.in_edges(node_id)) + len(self.in_links(node_id))
+        return len(self._edges_into.get(node_id, ())) + len(self._links_into.get(node_id, ()))
+
+    # cached_property writes to the instance dict directly, which a frozen dataclass allows; the
+    # caches are not fields, so equality, hashing and repr ignore them.
+    @cached_property
+    def _node_ids(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self.nodes)
+
+    @cached_property
+    def _node_by_id(self) -> dict[str, Node]:
+        by_id: dict[str, Node] = {}
+        for n in self.nodes:
+            by_id.setdefault(n.id, n)  # the first of duplicate ids, as a scan would find
+        return by_id
+
+    @cached_property
+    def _edges_into(self) -> dict[str, list[Edge]]:
+        into: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            into.setdefault(e.dst, []).append(e)
+        return into
+
+    @cached_property
+    def _links_into(self) -> dict[str, list[MemoryLink]]:
+        into: dict[str, list[MemoryLink]] = {}
+        for m in self.memory:
+            into.setdefault(m.dst, []).append(m)
+        return into
 
     # -- editing (returns new graphs) ----------------------------------------------------------
     def replace_node(self, node: Node) -> Graph:

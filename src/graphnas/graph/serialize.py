@@ -77,6 +77,8 @@ def from_json(text: str, source: str = "graph") -> Graph:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise GraphError(f"{source}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    except RecursionError:  # the parser recurses once per level of [ or {
+        raise GraphError(f"{source}: nested too deeply to be a graph") from None
     return from_dict(data, source)
 
 

@@ -77,15 +77,16 @@ def _check_node(node) -> None:
 
 def _check_references(g: Graph) -> None:
     ids = set(g.inputs) | set(g.node_ids)
+    inputs, hidden = set(g.inputs), set(g.node_ids)
     for e in g.edges:
         for end in (e.src, e.dst):
             if end not in ids:
                 raise GraphError(f"edge {e.src} -> {e.dst}: {end!r} is not a node of the graph")
-        if e.dst in g.inputs:
+        if e.dst in inputs:
             raise GraphError(f"edge {e.src} -> {e.dst}: input nodes take no edges")
     for m in g.memory:
         for end in (m.src, m.dst):
-            if end not in g.node_ids:
+            if end not in hidden:
                 raise GraphError(
                     f"memory link {m.src} -> {m.dst}: {end!r} is not a hidden node"
                 )
@@ -94,10 +95,11 @@ def _check_references(g: Graph) -> None:
                 f"memory link {m.src} -> {m.dst}: unknown gate {m.gate!r}; "
                 f"use one of {', '.join(GATES)}"
             )
-    pairs = [(e.src, e.dst) for e in g.edges]
-    for pair in set(pairs):
-        if pairs.count(pair) > 1:
-            raise GraphError(f"edge {pair[0]} -> {pair[1]} is listed twice; keep one")
+    seen: set[tuple[str, str]] = set()
+    for e in g.edges:
+        if (e.src, e.dst) in seen:
+            raise GraphError(f"edge {e.src} -> {e.dst} is listed twice; keep one")
+        seen.add((e.src, e.dst))
 
 
 def _check_forward_acyclic(g: Graph) -> None:
@@ -130,9 +132,7 @@ def _check_memory_links(g: Graph) -> None:
 
 def _check_reachability(g: Graph) -> None:
     d = full_graph(g)
-    reached: set[str] = set()
-    for i in g.inputs:
-        reached |= nx.descendants(d, i) | {i}
+    reached = _reachable(d, g.inputs)
     for nid in g.node_ids:
         if nid not in reached:
             raise GraphError(
@@ -140,13 +140,25 @@ def _check_reachability(g: Graph) -> None:
                 f"earlier node or remove it"
             )
     feeding = nx.ancestors(d, g.output) | {g.output}
+    inputs = set(g.inputs)
     for nid in (*g.inputs, *g.node_ids):
         if nid not in feeding:
-            kind = "input" if nid in g.inputs else "node"
+            kind = "input" if nid in inputs else "node"
             raise GraphError(
                 f"{kind} {nid!r} does not reach the output {g.output!r}; connect it onward or "
                 f"remove it"
             )
+
+
+def _reachable(d: nx.DiGraph, sources) -> set[str]:
+    """Nodes reachable from any of ``sources`` (the sources included): one search for all."""
+    reached, todo = set(sources), list(sources)
+    while todo:
+        for nxt in d.successors(todo.pop()):
+            if nxt not in reached:
+                reached.add(nxt)
+                todo.append(nxt)
+    return reached
 
 
 def _check_merges(g: Graph) -> None:
