@@ -7,6 +7,7 @@ import pytest
 
 from graphnas.graph import (
     GraphError,
+    MemoryLink,
     Node,
     canonical_hash,
     from_json,
@@ -59,6 +60,19 @@ def test_a_long_chain_hashes_without_deep_recursion_and_as_its_relabelling(chain
                             relabelled.output)
     assert h == canonical_hash(relabelled)
     assert h != canonical_hash(_chain(N - 1))
+
+
+def test_a_long_chain_with_a_memory_link_at_every_node_validates_and_hashes():
+    ids = [f"r{i}" for i in range(N)]
+    nodes = [Node(i, "relu", merge="add") for i in ids[1:-1]]
+    nodes = [Node(ids[0], "relu"), *nodes, Node(ids[-1], "relu")]
+    edges = list(zip(["x", *ids[:-1]], ids, strict=True))
+    links = [MemoryLink(ids[i], ids[i - 1]) for i in range(2, N)]
+    g = make_graph(["x"], nodes, edges, ids[-1], memory=links)
+    with _shallow_stack():
+        shapes = validate(g, parse_input_spec("vector:16"))
+        canonical_hash(g)
+    assert len(shapes) == N + 1
 
 
 @pytest.mark.parametrize("opener", ["[", '{"a": '])

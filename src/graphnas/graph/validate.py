@@ -117,8 +117,9 @@ def _check_forward_acyclic(g: Graph) -> None:
 
 def _check_memory_links(g: Graph) -> None:
     d = forward_dag(g)
+    rank = {n: i for i, n in enumerate(nx.topological_sort(d))} if g.memory else {}
     for m in g.memory:
-        if m.src == m.dst or m.dst in nx.ancestors(d, m.src):
+        if m.src == m.dst or _is_ancestor(d, rank, m.dst, m.src):
             continue
         if m.src in nx.ancestors(d, m.dst):
             why = f"{m.dst!r} comes after {m.src!r}"
@@ -128,6 +129,22 @@ def _check_memory_links(g: Graph) -> None:
             f"memory link {m.src} -> {m.dst} points forward ({why}); a memory link must go back "
             f"to {m.src!r} itself or to a node before it; use a forward edge instead"
         )
+
+
+def _is_ancestor(d: nx.DiGraph, rank: dict[str, int], a: str, b: str) -> bool:
+    """Whether a forward path leads from ``a`` to ``b``: a search back from ``b`` that skips
+    nodes ranked before ``a`` in topological order, so it stays local to the link."""
+    if rank[a] >= rank[b]:
+        return False
+    seen, todo = {b}, [b]
+    while todo:
+        for p in d.predecessors(todo.pop()):
+            if p == a:
+                return True
+            if p not in seen and rank[p] > rank[a]:
+                seen.add(p)
+                todo.append(p)
+    return False
 
 
 def _check_reachability(g: Graph) -> None:
