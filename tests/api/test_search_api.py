@@ -345,3 +345,23 @@ def test_when_every_trial_fails_the_report_it_points_at_is_written(tmp_path, mon
         graphnas.search(strategy="random", trials=2, budget=None, out=str(tmp_path / "f"),
                         **SMALL)
     assert "NaN loss" in (tmp_path / "f" / "report.html").read_text()
+
+
+def test_candidates_above_the_size_limits_are_skipped_not_trained(tmp_path):
+    from graphnas.store import read_trials
+
+    opts = {**SMALL, "space_options": {"n_nodes": 2, "widths": [8, 64]}}
+    r = graphnas.search(strategy="evolution", trials=4, budget=None, finalists=0,
+                        baselines=False, max_params=3000, out=str(tmp_path / "s"), **opts)
+    trials = read_trials(tmp_path / "s")
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    skipped = [t for t in trials if t.state == TrialState.SKIPPED]
+    assert r.trials == len(done) == 4 and r.params <= 3000  # skipped ones are no trials
+    assert skipped and all("above --max-params 3,000" in t.error for t in skipped)
+    assert all(t.params <= 3000 for t in done)
+    assert "skipped (size limits)" in (tmp_path / "s" / "report.html").read_text()
+    with pytest.raises(RuntimeError, match="no candidate fits the size limits"):
+        graphnas.search(strategy="random", trials=2, budget=None, max_params=10,
+                        out=str(tmp_path / "none"), **opts)
+    with pytest.raises(ValueError, match="--max-params and --max-flops must be at least 1"):
+        graphnas.search(max_flops=0, out=str(tmp_path / "x"), **opts)

@@ -197,3 +197,21 @@ def test_training_objective_on_a_real_task(tmp_path):
     out = objective(load_example("cnn2d").to_json(None), 3)
     assert out["status"] == "ok" and 0 <= out["score"] <= 1
     json.dumps(out)
+
+
+def too_large(arch_json: str) -> str | None:
+    """A size limit on the toy space: choices summing above 8 are 'too large'."""
+    return "above the limit" if sum(json.loads(arch_json)["choices"]) > 8 else None
+
+
+@pytest.mark.parametrize("name", ["evolution", "reinforce"])
+def test_skipped_candidates_are_told_infeasible_not_counted_and_replayed(tmp_path, name):
+    whole = search(tmp_path / "whole", 10, name, limits=too_large)
+    done = [t for t in whole if t.state == TrialState.COMPLETE]
+    skipped = [t for t in whole if t.state == TrialState.SKIPPED]
+    assert len(done) == 10 and skipped  # skipped candidates are no trials
+    assert all(too_large(t.arch_json) is None for t in done)
+    search(tmp_path / "split", 5, name, limits=too_large)
+    (tmp_path / "split" / "state-search.json").unlink()  # replayed from the store alone
+    resumed = search(tmp_path / "split", 10, name, limits=too_large)
+    assert [(t.hash, t.state) for t in resumed] == [(t.hash, t.state) for t in whole]

@@ -66,6 +66,9 @@ def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
         out["stop_at_chance"] = s.stop_at_chance
     if s.precision != "fp32":
         out["precision"] = s.precision
+    for limit in ("max_params", "max_flops"):
+        if getattr(s, limit) is not None:
+            out[limit] = getattr(s, limit)
     return out
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from graphnas.driver import TrainingObjective
+from graphnas.driver import SizeLimits, TrainingObjective
 from graphnas.execution import get_executor
 from graphnas.graph import Graph, from_json
 from graphnas.methods import (
@@ -93,8 +93,10 @@ def _run(s: SearchSettings, task: Task, space: Space, plan: list[Phase], store: 
     with SearchProgress(progress, task.metric) as bar:
         bar.state.trials, bar.state.budget = s.trials, s.budget
         bar.start -= store.elapsed_before()
+        limits = SizeLimits(task.input_spec, task.output_spec, s.max_params, s.max_flops)
         run = SearchRun(s, task, space, objective, store, executor, search_seconds,
-                        finalists_until, threads, progress_events(bar), bar.message)
+                        finalists_until, threads, progress_events(bar), bar.message,
+                        limits=limits or None)
         try:
             final = run_plan(run, plan)
         except NoResult:

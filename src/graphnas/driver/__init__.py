@@ -1,5 +1,6 @@
 """The search driver: strategy x objective x budget over an executor, recorded in a run store."""
 
+from .limits import SizeLimits
 from .loop import (
     SearchBudget,
     median,
@@ -12,5 +13,5 @@ from .loop import (
 from .objectives import TrainingObjective
 from .outcome import TrialOutcome
 
-__all__ = ["SearchBudget", "TrainingObjective", "TrialOutcome", "median", "record_finished",
-           "record_outcome", "restore", "run_search", "trained_seconds"]
+__all__ = ["SearchBudget", "SizeLimits", "TrainingObjective", "TrialOutcome", "median",
+           "record_finished", "record_outcome", "restore", "run_search", "trained_seconds"]

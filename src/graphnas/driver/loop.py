@@ -31,6 +31,7 @@ from graphnas.strategies.base import Strategy
 from .outcome import TrialOutcome
 
 log = logging.getLogger(__name__)
+MAX_SKIPS = 200  # candidates in a row above the size limits before a phase gives up
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
         asked = saved.get("last_asked", saved["last_trial"])
         pending = set(saved.get("pending", ()))
     replayed = 0
-    for t in store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)):
+    for t in store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED, TrialState.SKIPPED)):
         if t.id not in pending and t.id <= asked:
             continue
         if t.id > asked:
@@ -90,14 +91,17 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                phase: str = "search", seed: int = 0, fidelity: float = 1.0,
                on_event: Event | None = None,
                on_trial: Callable[[TrialRecord], None] | None = None,
-               slots: int | None = None, stop: Callable[[], bool] | None = None
-               ) -> list[TrialRecord]:
+               slots: int | None = None, stop: Callable[[], bool] | None = None,
+               limits: Callable[[str], str | None] | None = None) -> list[TrialRecord]:
     """Run (or resume) one phase of a search; returns the phase's trials.
 
     ``on_event(kind, info)`` hears "phase", "start" and "trial" events (for progress displays);
     ``on_trial(record)`` hears each finished trial's record. ``slots`` caps the trials in flight
     below the executor's workers (to leave workers to another job); once ``stop()`` is true no
-    more trials start, and the phase ends when those in flight have finished.
+    more trials start, and the phase ends when those in flight have finished. ``limits(arch)``
+    names why a candidate is too large (see :class:`SizeLimits`): it is recorded as skipped,
+    told to the strategy as infeasible and not counted as a trial; after ``MAX_SKIPS`` in a
+    row the phase ends.
     """
     executor = executor or SerialExecutor()
     slots = executor.workers if slots is None else max(1, min(slots, executor.workers))
@@ -124,9 +128,16 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                 and not (stop is not None and stop()))
 
     emit("phase", {"phase": phase, "done": done_before, "trials": budget.trials})
+    skips = 0
     while True:
-        while len(in_flight) < slots and more_trials():
+        while len(in_flight) < slots and more_trials() and skips < MAX_SKIPS:
             cand = strategy.ask(1)[0]
+            reason = limits(cand.arch.to_json(None)) if limits else None
+            if reason is not None:
+                skips += 1
+                last_asked = _skip(store, strategy, phase, cand, reason, in_flight)
+                continue
+            skips = 0
             started += 1
             known = store.known(cand.hash, fidelity)
             tid = store.start_trial(phase, cand.choices, cand.arch.to_json(None), cand.hash,
@@ -154,6 +165,9 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
             _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
             emit("trial", {"record": rec, "in_flight": len(in_flight)})
         store.checkpoint_time()
+    if skips >= MAX_SKIPS:
+        log.warning("phase %s: %d candidates in a row were above the size limits; the phase "
+                    "ends", phase, skips)
     store.checkpoint_time()
     return store.trials(phase)
 
@@ -191,6 +205,15 @@ def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds:
     return store.finish_trial(tid, TrialState.COMPLETE if ok else TrialState.FAILED,
                               out.get("score") if ok else None, metrics, out.get("params"),
                               out.get("flops"), out.get("seconds", seconds), out.get("error"))
+
+
+def _skip(store: RunStore, strategy: Strategy, phase: str, cand, reason: str,
+          in_flight: dict) -> int:
+    """Record ``cand`` as skipped (above the size limits) and tell its strategy."""
+    tid = store.start_trial(phase, cand.choices, cand.arch.to_json(None), cand.hash, 1.0, 0)
+    rec = store.finish_trial(tid, TrialState.SKIPPED, error=reason)
+    _tell(strategy, store, phase, cand, rec, tid, in_flight)
+    return tid
 
 
 def record_finished(store: RunStore, phase: str, candidate, outcome: dict | TrialOutcome,

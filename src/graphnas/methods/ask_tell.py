@@ -51,7 +51,7 @@ class AskTellPhase(Phase):
         strategy = get_strategy(self.strategy, run.space, s.seed, **self.options)
         run_search(run.space, strategy, run.objective, store, SearchBudget(trials, seconds),
                    run.executor, self.name, s.seed, on_event=run.events, slots=slots,
-                   stop=stop)
+                   stop=stop, limits=run.limits)
         if len(store.trials(self.name)) > before:
             run.record_phase(self.name, t0, self.note or self.strategy)
         best = store.best(self.name)

@@ -47,6 +47,7 @@ class SearchRun:
     events: Event = field(default=lambda kind, info: None)
     say: Callable[[str], None] = field(default=lambda text: None)
     module: Any = None  # the retrained torch module, once the retraining has run
+    limits: Callable[[str], str | None] | None = None  # why a graph is too large (or None)
 
     def record_phase(self, name: str, started: float, note: str) -> None:
         """Add a finished phase to the run's phase log (report and result.json read it)."""

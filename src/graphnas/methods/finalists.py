@@ -136,6 +136,10 @@ class Finalists(Phase):
     def run(self, run: SearchRun, given: Handover | None) -> Chosen:
         best = best_searched(run.store)
         if best is None:
+            skipped = len(run.store.trials(states=(TrialState.SKIPPED,)))
+            if skipped and not run.store.trials(states=(TrialState.FAILED,)):
+                raise NoResult(f"no candidate fits the size limits ({skipped} skipped as too "
+                               f"large); raise --max-params / --max-flops")
             raise NoResult("every trial failed; see the run's report.html and log.txt")
         if run.settings.finalists < 2:
             return Chosen(best.arch_json, best.id)

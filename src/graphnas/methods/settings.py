@@ -104,6 +104,10 @@ class SearchSettings:
                                          "steps, as time allows).")
     finalist_folds: int = setting(2, "Other validation splits each finalist trains on; ranked "
                                   "by the mean.")
+    max_params: int | None = setting(None, "Skip candidates with more trainable parameters "
+                                     "than this, before they train (every method).")
+    max_flops: int | None = setting(None, "Skip candidates with more FLOPs per sample (one "
+                                    "forward pass) than this, before they train.")
     baselines: bool = setting(True, "Train the task's hand-designed baselines with the same "
                               "protocol.", switch=True)
     space_options: dict[str, Any] = setting({}, "An option of the space, e.g. n_nodes=6 "
@@ -148,6 +152,8 @@ class SearchSettings:
             self.workers = default_workers()
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if any(v is not None and v < 1 for v in (self.max_params, self.max_flops)):
+            raise ValueError("--max-params and --max-flops must be at least 1")
         if self.gpus_per_trial is not None and not 0 <= self.gpus_per_trial <= 1:
             raise ValueError("--gpus-per-trial must be between 0 and 1")
         return self

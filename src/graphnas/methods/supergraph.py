@@ -53,6 +53,7 @@ class SupergraphJob:
     trial: Callable[[str, int], Any] | None = None
     trial_space: Space | None = None
     trial_seed: int = 0
+    limits: Callable[[str], str | None] | None = None  # a graph too large is not trained here
 
     def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
         r = differentiable_search(self.space, load_task(self.task), self.config)
@@ -66,8 +67,10 @@ class SupergraphJob:
             try:
                 full = self.trial_space or self.space
                 graph = full.decode(full.encode(from_json(r.graph_json)))
-                trained = self.trial(graph.to_json(None), self.trial_seed)
-                out["exploit"] = trained.to_dict() if hasattr(trained, "to_dict") else trained
+                if self.limits is None or self.limits(graph.to_json(None)) is None:
+                    trained = self.trial(graph.to_json(None), self.trial_seed)
+                    out["exploit"] = trained.to_dict() if hasattr(trained, "to_dict") \
+                        else trained
             except Exception as err:  # noqa: BLE001  (a failed trial, not a failed supergraph)
                 out["exploit"] = {"status": "failed", "error": f"{type(err).__name__}: {err}",
                                   "seconds": time.perf_counter() - t0}
@@ -176,7 +179,7 @@ class SupergraphPhase(Phase):
         tid = store.start_trial(PHASE, (), "{}", PHASE, 1.0, s.seed)
         job = SupergraphJob(run.task.ref, narrowed, cfg,
                             run.objective if self.train_graph else None, run.space,
-                            s.seed + EXPLOIT_SEED)
+                            s.seed + EXPLOIT_SEED, run.limits)
         fut = executor.submit(job, "{}", s.seed)
         if self.beside is not None and executor.workers > 1:  # the other workers explore
             self.beside.run(run, None, slots=executor.workers - 1, stop=fut.done)

@@ -20,7 +20,7 @@ class TrialRow:
     """One trial as the report shows it."""
 
     id: int
-    state: str  # complete | failed | running
+    state: str  # complete | failed | running | lost | skipped
     score: float | None
     params: int | None
     seconds: float  # since the run started, at the trial's end
@@ -88,11 +88,14 @@ def render_html(r: RunReport) -> str:
                           t.phase) for t in r.trials]
     done = [t for t in r.trials if t.state == "complete" and t.score is not None]
     failed = [t for t in r.trials if t.state == "failed"]
+    skipped = [t for t in r.trials if t.state == "skipped"]
     top = sorted(done, key=lambda t: -t.score)[:4]
     parts = [f"<h1>graphnas run: {html.escape(r.name)}</h1>"]
     best = max((t.score for t in done), default=None)
-    kpis = [("trials", len(r.trials)), ("complete", len(done)), ("failed", len(failed)),
-            (f"best validation {r.metric}", best)]
+    kpis = [("trials", len(r.trials) - len(skipped)), ("complete", len(done)),
+            ("failed", len(failed)), (f"best validation {r.metric}", best)]
+    if skipped:
+        kpis.insert(3, ("skipped (size limits)", len(skipped)))
     kpis += [(k, v) for k, v in r.final_scores.items()]
     parts.append(_table([[_fmt(v) for _, v in kpis]], [k for k, _ in kpis]))
 

@@ -13,6 +13,7 @@ class TrialState(str, Enum):
     COMPLETE = "complete"
     FAILED = "failed"
     LOST = "lost"  # was running when the search process died; its candidate is asked anew
+    SKIPPED = "skipped"  # above the search's size limits: never trained, told as infeasible
 
 
 @dataclass(frozen=True)
