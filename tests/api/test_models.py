@@ -53,8 +53,16 @@ def test_export_a_saved_model(trained, fmt, suffix, monkeypatch):
 def test_export_a_graph_file(tmp_path):
     out = export_model(MLP, "json", tmp_path / "g.json")
     assert json.loads(out.read_text())["name"] == "mlp"
-    with pytest.raises(ValueError, match="needs trained weights"):
+    with pytest.raises(ValueError, match="give --task or --data"):
         export_model(MLP, "onnx", tmp_path / "g.onnx")
+
+
+@pytest.mark.parametrize("fmt", ["py", "torchscript", "onnx"])
+def test_a_graph_file_exports_with_fresh_weights_for_a_task(tmp_path, fmt):
+    notes: list[str] = []
+    out = export_model(MLP, fmt, tmp_path / f"g.{fmt}", task="diabetes", say=notes.append)
+    assert out.stat().st_size > 0
+    assert notes == ["note: mlp.json exported with fresh, untrained weights (seed 0)"]
 
 
 def test_where_the_weights_are(tmp_path, trained):

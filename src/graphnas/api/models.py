@@ -57,6 +57,16 @@ class TrainReport:
                 "device": self.device, "step_mode": self.step_mode}
 
 
+def _fresh(graph, task: Task):
+    """``graph`` built for ``task``'s input and output, its weights drawn with seed 0."""
+    import torch
+
+    from graphnas.nn import build
+
+    torch.manual_seed(0)
+    return build(graph, task.input_spec, task.output_spec)
+
+
 def load_task(task: str | None = None, data: str | Path | None = None,
               target: str | None = None, seed: int = 0) -> Task:
     """A built-in task by name, or one read from a .npz/.csv file (mnist1d when neither)."""
@@ -122,13 +132,16 @@ def model_folder(source: str | Path) -> Path | None:
     return None
 
 
-def export_model(source: str | Path, fmt: str, out: str | Path | None = None) -> Path:
+def export_model(source: str | Path, fmt: str, out: str | Path | None = None,
+                 task: str | None = None, data: str | Path | None = None,
+                 target: str | None = None, say=None) -> Path:
     """Export a run's best model (weights included), a saved model or a graph file.
 
     Args:
         source: a run directory, a folder saved by :func:`train_graph`, or a graph JSON file.
-        fmt: one of ``EXPORT_FORMATS``; ``py``, ``torchscript`` and ``onnx`` need weights
-            (not a graph file).
+        fmt: one of ``EXPORT_FORMATS``; ``py``, ``torchscript`` and ``onnx`` of a graph file
+            build it with fresh, untrained weights (seed 0) for the input and output of
+            ``task`` (or the ``data`` file), and say so through ``say``.
         out: the file to write (default ``model.<ext>`` for weights, ``<graph>.<ext>``).
 
     Returns:
@@ -145,8 +158,12 @@ def export_model(source: str | Path, fmt: str, out: str | Path | None = None) ->
     elif fmt in ("svg", "png"):
         render(graph, target)
     else:
-        if folder is None:
-            raise ValueError(f"format {fmt} needs trained weights: give a run directory or a "
-                             f"saved model, not a graph file")
-        _NEEDS_WEIGHTS[fmt](load_model(folder), target)
+        if folder is None and not (task or data):
+            raise ValueError(f"format {fmt} of a graph file needs the task whose input and "
+                             f"output it is built for: give --task or --data (or a run "
+                             f"directory or saved model, for trained weights)")
+        module = load_model(folder) if folder else _fresh(graph, load_task(task, data, target))
+        if folder is None and say is not None:
+            say(f"note: {graph_file.name} exported with fresh, untrained weights (seed 0)")
+        _NEEDS_WEIGHTS[fmt](module, target)
     return target
