@@ -10,7 +10,6 @@ from typing import Any
 
 from graphnas.driver import SearchBudget, run_search
 from graphnas.spaces import Space
-from graphnas.store import TrialState
 from graphnas.strategies import STRATEGIES, get_strategy
 
 from .base import Method, Phase, SearchRun
@@ -71,7 +70,3 @@ class StrategyMethod(Method):
         check_strategy_options(self.name, settings.strategy_options)
         return [AskTellPhase("search", self.name, dict(settings.strategy_options))]
 
-
-def finished_hashes(run: SearchRun, phase: str) -> set[str]:
-    """Hashes of the graphs with a finished trial in ``phase``."""
-    return {t.hash for t in run.store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED))}

@@ -59,12 +59,18 @@ def check_value(key: str, value: Any, annotation: Any, where: str) -> None:
         raise ValueError(f"{where}: {key} must be {type_name(annotation)}, got {value!r}")
 
 
+def _parameters(target: Callable[..., Any], skip: int) -> tuple[Any, list]:
+    """The function behind ``target`` (a class's ``__init__``) and its parameters past
+    ``self`` and ``skip`` leading positional ones."""
+    func = target.__init__ if isinstance(target, type) else target
+    params = [p for p in inspect.signature(func).parameters.values() if p.name != "self"]
+    return func, params[skip:]
+
+
 def option_names(target: Callable[..., Any], skip: int = 0) -> list[str]:
     """The keyword options ``target`` (a class or function) takes, past ``skip`` leading
     positional parameters."""
-    func = target.__init__ if isinstance(target, type) else target
-    params = [p for p in inspect.signature(func).parameters.values() if p.name != "self"]
-    return [p.name for p in params[skip:] if p.kind != p.VAR_KEYWORD]
+    return [p.name for p in _parameters(target, skip)[1] if p.kind != p.VAR_KEYWORD]
 
 
 def check_options(target: Callable[..., Any], options: Mapping[str, Any], where: str,
@@ -72,11 +78,7 @@ def check_options(target: Callable[..., Any], options: Mapping[str, Any], where:
     """Check ``options`` against the keyword parameters of ``target`` (a class or function;
     ``skip`` leading positional parameters, e.g. a space and a seed): unknown keys and values
     of the wrong type raise one-line ``ValueError``s naming the key."""
-    func = target.__init__ if isinstance(target, type) else target
-    params = list(inspect.signature(func).parameters.values())
-    if params and params[0].name == "self":
-        params = params[1:]
-    params = params[skip:]
+    func, params = _parameters(target, skip)
     if any(p.kind == p.VAR_KEYWORD for p in params):
         return
     try:
