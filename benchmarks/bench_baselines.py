@@ -1,10 +1,12 @@
 """Baselines: each hand-designed baseline under the standard protocol, mean over seeds.
 
 Run:  .venv/bin/python benchmarks/bench_baselines.py [--seeds 3] [--steps 3000] [--tasks ...]
-          [--graphs FILE ...] [--no-shipped] [--retrain-on train|train+valid]
+          [--graphs FILE ...] [--only NAME ...] [--no-shipped]
+          [--retrain-on train|train+valid]
 
-``--graphs`` adds graph JSON files (a found architecture, ``benchmarks/graphs/mnist1d_tcn.json``)
-to every task listed, labelled by file name; ``--no-shipped`` leaves out the shipped baselines.
+``--graphs`` adds graph JSON files (a found architecture,
+``benchmarks/graphs/mnist1d_found_hybrid.json``) to every task listed, labelled by file name;
+``--only NAME ...`` keeps those shipped baselines, ``--no-shipped`` none of them.
 
 The standard protocol is ``TrainConfig()``'s defaults (AdamW, lr 3e-3, cosine, batch 128, weight
 decay 1e-4, gradient clipping at 1) for ``--steps`` steps, keeping the best validation weights;
@@ -36,6 +38,7 @@ def main() -> None:
     ap.add_argument("--tasks", nargs="+", default=["mnist1d", "adding", "digits"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--graphs", nargs="+", default=[], type=Path, metavar="FILE")
+    ap.add_argument("--only", nargs="+", default=None, metavar="NAME")
     ap.add_argument("--no-shipped", action="store_true")
     ap.add_argument("--retrain-on", choices=["train", "train+valid"], default="train")
     args = ap.parse_args()
@@ -51,6 +54,7 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in args.tasks:
         graphs = {} if args.no_shipped else baselines_for(name)
+        graphs = {k: g for k, g in graphs.items() if args.only is None or k in args.only}
         for label, graph in {**graphs, **extra}.items():
             tests, valids, losses, secs, params, metric = [], [], [], [], 0, ""
             for seed in range(args.seeds):

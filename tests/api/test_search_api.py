@@ -195,7 +195,7 @@ def test_a_finished_run_hands_back_its_result_and_a_larger_one_continues(tmp_pat
 
 def test_baselines_that_train_in_turns_share_the_time_left(tmp_path):
     from graphnas.methods.retrain import submit_baselines
-    from graphnas.tasks import get_task
+    from graphnas.tasks import baselines_for, get_task
     from graphnas.training import Budget, TrainConfig
 
     class Recorder:  # an executor that keeps what it is given instead of running it
@@ -207,13 +207,15 @@ def test_baselines_that_train_in_turns_share_the_time_left(tmp_path):
             return None
 
     store = RunStore(tmp_path / "r", {"test": 1})
-    task = get_task("mnist1d", seed=0)  # four baselines
+    task = get_task("mnist1d", seed=0)
+    n = len(baselines_for("mnist1d"))
     two = Recorder(2)
     submit_baselines(task, store, Budget(steps=3000, seconds=100.0), TrainConfig(), two)
-    assert len(two.jobs) == 4 and {j.budget.seconds for j in two.jobs} == {50.0}  # two turns
-    four = Recorder(4)
-    submit_baselines(task, store, Budget(steps=3000, seconds=100.0), TrainConfig(), four)
-    assert {j.budget.seconds for j in four.jobs} == {100.0}  # all at once
+    turns = -(-n // 2)
+    assert len(two.jobs) == n and {j.budget.seconds for j in two.jobs} == {100.0 / turns}
+    every = Recorder(n)
+    submit_baselines(task, store, Budget(steps=3000, seconds=100.0), TrainConfig(), every)
+    assert {j.budget.seconds for j in every.jobs} == {100.0}  # all at once
     steps_only = Recorder(1)
     submit_baselines(task, store, Budget(steps=3000), TrainConfig(), steps_only)
     assert {j.budget for j in steps_only.jobs} == {Budget(steps=3000)}
