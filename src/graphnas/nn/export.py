@@ -2,7 +2,8 @@
 
 Sequence lengths each export takes:
 
-- standalone ``.py``: any length, like the built module (it runs the same code).
+- standalone ``.py`` (readable generated PyTorch, see ``graphnas.nn.codegen``): any length, like
+  the built module (its loops run over the input's time axis).
 - TorchScript: the network is *traced* (``torch.jit.trace``), not scripted: ``GraphModule`` walks
   a plan held in Python dicts and lists and calls nodes through bound methods, which
   ``torch.jit.script`` cannot compile, while a trace records just the tensor ops that run. A
@@ -16,8 +17,6 @@ Sequence lengths each export takes:
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 
 import torch
@@ -26,44 +25,23 @@ from torch import nn
 from graphnas.graph import Graph, InputSpec, OutputSpec
 
 from .build import build
+from .codegen import model_source
 from .counting import example_input
 from .module import GraphModule
-
-_RUNTIME = ("layers.py", "merges.py", "module.py")
-
-
-def python_source(module: GraphModule) -> str:
-    """One .py file that defines the network with torch alone (no graphnas import)."""
-    parts = [
-        f'"""Standalone PyTorch module exported by graphnas: {module.plan.get("name") or "graph"}'
-        '.\n\nUsage::\n\n    model = make_model()\n    model.load_state_dict(torch.load("model.pt",'
-        ' weights_only=True))\n"""\n',
-        "import json\nimport math\n\nimport torch\nfrom torch import nn\n"
-        "from torch.nn import functional as F\n",
-    ]
-    folder = resources.files("graphnas.nn")
-    for name in _RUNTIME:
-        lines = folder.joinpath(name).read_text(encoding="utf-8").splitlines()
-        body = [line for line in lines if not line.startswith(("from .", "import ", "from torch"))]
-        parts.append(f"\n# ---- {name} " + "-" * 60 + "\n" + "\n".join(body) + "\n")
-    plan = json.dumps(module.plan, indent=1)
-    parts.append(f"\nPLAN = json.loads(r'''{plan}''')\n\n\ndef make_model():\n"
-                 "    \"\"\"A fresh network with this architecture (load the weights next).\"\"\"\n"
-                 "    return GraphModule(PLAN)\n")
-    return "".join(parts)
 
 
 def export_python(module_or_graph: GraphModule | Graph, path: str | Path,
                   input_spec: InputSpec | None = None, output_spec: OutputSpec | None = None,
                   ticks: int = 4) -> Path:
-    """Write one .py file defining ``make_model()`` with torch alone.
+    """Write one readable .py file defining ``make_model()`` with torch alone.
 
     Args:
         module_or_graph: a built network, or a graph (then give the specs; it is built first).
         path: the file to write.
         input_spec, output_spec, ticks: as for :func:`graphnas.nn.build`, for a graph only.
 
-    The file's network takes the state_dict of the built one and gives identical outputs.
+    The file's network takes the state_dict of the built one and gives the same outputs (to
+    float rounding).
     """
     module = module_or_graph
     if isinstance(module_or_graph, Graph):
@@ -72,7 +50,7 @@ def export_python(module_or_graph: GraphModule | Graph, path: str | Path,
         module = build(module_or_graph, input_spec, output_spec, ticks)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(python_source(module), encoding="utf-8")
+    p.write_text(model_source(module.plan), encoding="utf-8")
     return p
 
 
