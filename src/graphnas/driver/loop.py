@@ -189,19 +189,22 @@ def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialReco
     except Exception as err:  # noqa: BLE001  (a crashed or timed-out trial is a failed trial)
         return store.finish_trial(tid, TrialState.FAILED, seconds=seconds,
                                   error=f"{type(err).__name__}: {err}"[:500])
-    return record_outcome(store, tid, out, seconds)
+    return record_outcome(store, tid, out, seconds, getattr(fut, "node", None))
 
 
-def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds: float
-                   ) -> TrialRecord:
+def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds: float,
+                   node: str | None = None) -> TrialRecord:
     """Finish trial ``tid`` with an objective's output (a failed trial unless its status is
-    ok and it has a score); ``seconds`` where the output does not say how long it took."""
+    ok and it has a score); ``seconds`` where the output does not say how long it took;
+    ``node``, where the executor says which machine ran it (metrics' ``node``)."""
     if isinstance(out, TrialOutcome):
         out = out.to_dict()
     ok = out.get("status") == "ok" and out.get("score") is not None
     kept = ("valid", "test", "curve", "steps", "device", "step_mode")
     metrics = {k: out[k] for k in kept if k in out}
     metrics.update(out.get("metrics") or {})
+    if node is not None:
+        metrics["node"] = node
     return store.finish_trial(tid, TrialState.COMPLETE if ok else TrialState.FAILED,
                               out.get("score") if ok else None, metrics, out.get("params"),
                               out.get("flops"), out.get("seconds", seconds), out.get("error"))

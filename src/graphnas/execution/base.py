@@ -5,7 +5,8 @@ with ``concurrent.futures.wait(..., return_when=FIRST_COMPLETED)`` whatever runs
 and arguments must be picklable plain data (a trial payload: graph JSON, task reference, budget,
 seed), never modules or tensors. A trial whose worker dies is retried up to ``retries`` times and
 then fails with :class:`WorkerDied`; one that runs past ``timeout`` seconds is stopped and fails
-with :class:`TrialTimeout`.
+with :class:`TrialTimeout`. An executor whose trials run on several machines sets the future's
+``node`` to the one that ran it (Ray: the node's id); the driver records it with the trial.
 """
 
 from __future__ import annotations

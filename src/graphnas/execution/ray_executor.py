@@ -1,9 +1,10 @@
 """Ray: a local Ray instance, or an existing cluster joined by address.
 
 Each trial is a Ray task with its own CPU and (fractional) GPU request; on a cluster with GPUs,
-by default ``TRIALS_PER_GPU`` trials share each GPU. Ray re-runs a task whose
-worker process died (``max_retries``); a trial past its time limit is cancelled by force. The
-limit counts from when the trial could first run (not while it queues) and spans its retries.
+by default ``TRIALS_PER_GPU`` trials share each GPU. Ray re-runs a task whose worker process or
+whole node died (``max_retries``), elsewhere if the node is gone; a trial past its time limit is
+cancelled by force. The limit counts from when the trial could first run (not while it queues)
+and spans its retries. A trial's future carries ``node``, the id of the Ray node that ran it.
 """
 
 from __future__ import annotations
@@ -15,19 +16,24 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from graphnas.extras import require
+
 from .base import TRIALS_PER_GPU, Executor, TrialTimeout, WorkerDied
 
 log = logging.getLogger(__name__)
 
 
-def _call(fn: Callable[..., Any], threads: int, *args: Any) -> Any:
+def _call(fn: Callable[..., Any], threads: int, *args: Any) -> tuple[str, Any]:
+    """In a Ray worker: the node's id and ``fn(*args)``."""
     import os
     import sys
+
+    import ray
 
     os.environ["OMP_NUM_THREADS"] = str(threads)  # read by torch when a trial first loads it
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(threads)
-    return fn(*args)
+    return ray.get_runtime_context().get_node_id(), fn(*args)
 
 
 class RayExecutor(Executor):
@@ -35,7 +41,8 @@ class RayExecutor(Executor):
 
     Args:
         workers: trials in flight at once (on a cluster: as many as its resources allow).
-        address: a cluster to join (``ray start --head`` prints it); None starts a local instance.
+        address: a cluster to join (``ray start --head`` prints it); None starts a local
+            instance, even where a cluster runs on this machine.
         cpus_per_trial, gpus_per_trial: each trial's resource request (gpus may be fractional;
             None: 1 / TRIALS_PER_GPU where the cluster has GPUs, else 0).
         timeout: seconds a trial may run before it is cancelled.
@@ -47,10 +54,7 @@ class RayExecutor(Executor):
     def __init__(self, workers: int = 2, address: str | None = None, cpus_per_trial: float = 1,
                  gpus_per_trial: float | None = None, timeout: float | None = None,
                  retries: int = 2) -> None:
-        try:
-            import ray
-        except ImportError:
-            raise ValueError("the ray executor needs Ray: pip install 'ray>=2.9'") from None
+        ray = require("ray", "ray", "--executor ray")
         self._ray = ray
         self.workers = workers
         self.timeout = timeout
@@ -61,8 +65,13 @@ class RayExecutor(Executor):
                                           configure_logging=False)
             if address:
                 ray.init(address=address, **kwargs)
-            else:
-                ray.init(num_cpus=max(1, int(workers * cpus_per_trial)), **kwargs)
+                log.info("joined the Ray cluster at %s: %d nodes, resources %s", address,
+                         len([n for n in ray.nodes() if n["Alive"]]),
+                         {k: v for k, v in ray.cluster_resources().items()
+                          if k in ("CPU", "GPU")})
+            else:  # "local": not a cluster that ``ray start`` left on this machine
+                ray.init(address="local", num_cpus=max(1, int(workers * cpus_per_trial)),
+                         **kwargs)
             self._owns_ray = True
         else:
             self._owns_ray = False
@@ -94,15 +103,21 @@ class RayExecutor(Executor):
                 return
             err = inner.exception()
             if err is None:
-                future.set_result(inner.result())
+                future.node, result = inner.result()
+                future.set_result(result)
             elif isinstance(err, self._ray.exceptions.TaskCancelledError):
                 future.set_exception(
                     TrialTimeout(f"trial ran past its time limit of {self.timeout:g} s"))
             elif isinstance(err, self._ray.exceptions.RayTaskError):
                 future.set_exception(err.as_instanceof_cause())
             elif isinstance(err, (self._ray.exceptions.WorkerCrashedError,
-                                  self._ray.exceptions.RaySystemError)):
+                                  self._ray.exceptions.RaySystemError,
+                                  self._ray.exceptions.OutOfMemoryError)):
                 future.set_exception(WorkerDied(f"worker died; gave up after {self.retries + 1}"
+                                                f" tries: {err}"))
+            elif isinstance(err, (self._ray.exceptions.NodeDiedError,
+                                  self._ray.exceptions.ObjectLostError)):
+                future.set_exception(WorkerDied(f"node died; gave up after {self.retries + 1}"
                                                 f" tries: {err}"))
             else:
                 future.set_exception(err)
