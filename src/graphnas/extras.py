@@ -9,7 +9,7 @@ Example::
 
 from __future__ import annotations
 
-import importlib
+from importlib import import_module
 from types import ModuleType
 
 
@@ -32,7 +32,7 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
         MissingExtra: ``module`` (or a module it imports) is not installed.
     """
     try:
-        return importlib.import_module(module)
+        return import_module(module)
     except ImportError as err:
-        raise MissingExtra(f"{feature} needs {err.name or module}: "
-                           f"{install_line(extra)}") from err
+        missing = (err.name or module).split(".")[0]
+        raise MissingExtra(f"{feature} needs {missing}: {install_line(extra)}") from err

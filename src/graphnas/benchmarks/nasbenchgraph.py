@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from graphnas.extras import require
 from graphnas.spaces.base import Decision, Space
 
 DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv",
@@ -42,12 +43,7 @@ LOCAL_OPS = frozenset({"fc", "skip"})  # ops that pass no messages along the gra
 def _package():
     """The package's architecture module (pure Python; the package's ``runnni`` module, which
     needs nni, is never imported)."""
-    try:
-        from nas_bench_graph import architecture
-    except ImportError as err:  # pragma: no cover - a declared dependency
-        raise ValueError("NAS-Bench-Graph needs the nas-bench-graph package "
-                         "(pip install nas-bench-graph)") from err
-    return architecture
+    return require("nas_bench_graph.architecture", "bench", "NAS-Bench-Graph")
 
 
 def check_dataset(dataset: str) -> str:
@@ -74,9 +70,8 @@ def ops_for(dataset: str) -> tuple[str, ...]:
 def load_table(dataset: str) -> dict[int, dict[str, float]]:
     """The data set's table (read once per process): valid hash -> valid_perf, perf (test),
     latency (seconds) and para (millions of parameters), as plain floats."""
-    from nas_bench_graph.readbench import light_read
-
-    raw = light_read(check_dataset(dataset))
+    readbench = require("nas_bench_graph.readbench", "bench", "NAS-Bench-Graph")
+    raw = readbench.light_read(check_dataset(dataset))
     return {int(h): {k: float(v) for k, v in row.items()} for h, row in raw.items()}
 
 

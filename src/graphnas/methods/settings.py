@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from graphnas.extras import require
+
 from .types import check_value
 
 if sys.version_info >= (3, 11):
@@ -152,6 +154,8 @@ class SearchSettings:
             self.workers = default_workers()
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if self.executor == "ray":  # before a run directory is made
+            require("ray", "ray", "--executor ray")
         if any(v is not None and v < 1 for v in (self.max_params, self.max_flops)):
             raise ValueError("--max-params and --max-flops must be at least 1")
         if self.gpus_per_trial is not None and not 0 <= self.gpus_per_trial <= 1:

@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from graphnas.extras import require
 from graphnas.graph import Graph, InputSpec, OutputSpec
 
 from .build import build
@@ -112,6 +113,7 @@ def export_torchscript(module: GraphModule, path: str | Path) -> Path:
 
 def export_onnx(module: GraphModule, path: str | Path, opset: int = 17) -> Path:
     """ONNX through torch.onnx (TorchScript-based exporter), input ``x`` and output ``y``."""
+    require("onnx", "onnx", "ONNX export")  # torch.onnx writes the file with it
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     axes = {"x": {0: "batch"}, "y": {0: "batch"}}
