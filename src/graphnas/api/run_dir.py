@@ -12,7 +12,7 @@ from typing import Any
 from graphnas.graph import Graph
 from graphnas.graph import load as load_graph
 from graphnas.methods import SearchSettings, outcome_settings
-from graphnas.tasks import Task, get_task, load_file
+from graphnas.tasks import CLASSICAL, Task, beaten_by, get_task, load_file
 from graphnas.training import load_model
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,21 @@ class SearchResult:
     baselines: dict[str, float] = field(default_factory=dict)
     module: Any = None  # the retrained torch module
 
+    @property
+    def beaten_by(self) -> list[str]:
+        """The baselines with a better test metric than the found network's."""
+        return beaten_by(self.test_metric, self.baselines, self.metric)
+
+    @property
+    def classical(self) -> list[str]:
+        """The baselines that are classical models (the others are hand-designed graphs)."""
+        return [n for n in self.baselines if n in CLASSICAL]
+
     def summary(self) -> dict[str, Any]:
         return {"valid_metric": self.valid_metric, "test_metric": self.test_metric,
                 "metric": self.metric, "params": self.params, "trials": self.trials,
-                "run_dir": str(self.run_dir), "baselines": self.baselines}
+                "run_dir": str(self.run_dir), "baselines": self.baselines,
+                "beaten_by": self.beaten_by}
 
 
 def resolve_task(s: SearchSettings) -> Task:

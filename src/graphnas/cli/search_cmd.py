@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from graphnas.api import (
+    SearchResult,
     SearchSettings,
     flag_name,
     load_settings,
@@ -35,14 +36,26 @@ def _finish(settings: SearchSettings, as_json: bool, progress: str) -> None:
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return
-    base = "  ".join(f"{k} {v:.4f}" for k, v in result.baselines.items())
     valid = "retrained on train+valid" if result.valid_metric is None \
         else f"validation {result.valid_metric:.4f}"
     typer.echo(f"found: test {result.metric} {result.test_metric:.4f} ({valid}), "
                f"{result.params} parameters, {result.trials} trials")
-    if base:
-        typer.echo(f"hand-designed baselines, same protocol: {base}")
+    _baselines(result)
     typer.echo(f"report: {result.run_dir / 'report.html'}\nbest model: {result.run_dir / 'best'}")
+
+
+def _baselines(result: SearchResult) -> None:
+    """The baselines' test metrics, a line per kind, and a note for each that beats the
+    found network."""
+    graphs = {k: v for k, v in result.baselines.items() if k not in result.classical}
+    classical = {k: result.baselines[k] for k in result.classical}
+    for what, scores in (("hand-designed baselines, same protocol", graphs),
+                         ("classical models, same splits", classical)):
+        if scores:
+            typer.echo(f"{what}: " + "  ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    for name in result.beaten_by:
+        typer.echo(f"note: {name} beats the found network ({result.baselines[name]:.4f} vs "
+                   f"{result.test_metric:.4f} test {result.metric})")
 
 
 def _cli_type(annotation: Any, meta: dict) -> type:

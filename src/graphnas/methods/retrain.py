@@ -1,7 +1,7 @@
 """The closing phase every method shares: the chosen graph retrained with the standard
 protocol within what the budget has left, the task's hand-designed baselines trained the same
-way, and ``best/`` written (weights, graph, drawing, Python and ONNX exports); and the run's
-report."""
+way (and, on rows of features, classical models fitted on the same splits), and ``best/``
+written (weights, graph, drawing, Python and ONNX exports); and the run's report."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from graphnas.graph import DrawingError, Graph, from_json, render
 from graphnas.nn.export import export_onnx, export_python
 from graphnas.report import RunReport, TrialRow, write_report
 from graphnas.store import RunStore, TrialState, write_json_atomic
-from graphnas.tasks import Task, baselines_for
+from graphnas.tasks import (
+    CLASSICAL,
+    Task,
+    baselines_for,
+    beaten_by,
+    fit_classical,
+    has_vector_inputs,
+)
 from graphnas.training import Budget, Result, TrainConfig, load_model, save_model, train
 
 from .base import Phase, SearchRun
@@ -27,6 +34,7 @@ log = logging.getLogger(__name__)
 PHASE = "retrain"
 MIN_RETRAIN_SHARE = 0.1  # of the budget, the least the retraining gets after a late search
 FINISH_SECONDS = 15.0  # kept from the retraining for start-up and writing best/ and the report
+CLASSICAL_SECONDS = (10.0, 60.0)  # the classical fits' time, at least and at most
 
 
 def retrain_budget(s: SearchSettings, elapsed: float) -> Budget:
@@ -56,7 +64,10 @@ class Retrain(Phase):
         run.events("phase", {"phase": PHASE})
         final = retrain_budget(s, store.now())
         limit = "" if final.seconds is None else f" (at most {final.seconds:.0f} s)"
-        also = ", and the hand-designed baselines with the same protocol" if s.baselines else ""
+        also = ""
+        if s.baselines:
+            also = (", and classical models on the same splits" if has_vector_inputs(run.task)
+                    else ", and the hand-designed baselines with the same protocol")
         run.say(f"retraining the best graph on {s.retrain_on} for {s.retrain_steps} "
                 f"steps{limit}{also}")
         alongside = executor.name != "serial"
@@ -72,6 +83,9 @@ class Retrain(Phase):
             pending = submit_baselines(final_task, store, retrain_budget(s, store.now()),
                                        config, executor)
         baselines = baseline_scores(store, pending)
+        if s.baselines and has_vector_inputs(run.task):
+            baselines.update(classical_scores(store, run.task, refit, s.seed, run.threads,
+                                              classical_seconds(s, store.now())))
         if not result.ok:
             raise RetrainFailed(f"retraining the best graph failed: {result.error}")
         files = write_best(store.dir / "best", graph, result)
@@ -122,13 +136,44 @@ def submit_baselines(task: Task, store: RunStore, budget: Budget, config: TrainC
 
     path = store.dir / "baselines.json"
     cached = json.loads(path.read_text()) if path.exists() else {}
-    todo = {name: g for name, g in baselines_for(task.name).items() if name not in cached}
+    todo = {name: g for name, g in graph_baselines(task).items() if name not in cached}
     if budget.seconds is not None and todo:
         turns = math.ceil(len(todo) / max(1, executor.workers))
         budget = replace(budget, seconds=budget.seconds / turns)
     job = TrainingObjective(task.ref, budget, config, evaluate_test=True)  # seeds as given
     return {name: executor.submit(job, graph.to_json(None), config.seed)
             for name, graph in todo.items()}
+
+
+def graph_baselines(task: Task) -> dict[str, Graph]:
+    """The hand-designed baselines of a built-in task; none for user data (whatever the
+    file's name)."""
+    return {} if task.ref.name == "file" else baselines_for(task.name)
+
+
+def classical_seconds(s: SearchSettings, elapsed: float) -> float:
+    """The classical fits' time: what the budget has left, within ``CLASSICAL_SECONDS``."""
+    low, high = CLASSICAL_SECONDS
+    if s.budget is None:
+        return high
+    return min(high, max(low, s.budget - elapsed))
+
+
+def classical_scores(store: RunStore, task: Task, refit: bool, seed: int, threads: int | None,
+                     seconds: float) -> dict[str, float]:
+    """Fit the task's classical baselines (those not cached in the run) on the retraining's
+    data, into ``baselines.json``; name -> test metric."""
+    path = store.dir / "baselines.json"
+    cached = json.loads(path.read_text()) if path.exists() else {}
+    fitted = fit_classical(task, refit, seed, seconds, threads or 1, skip=frozenset(cached))
+    for name, c in fitted.items():
+        cached[name] = {"test_metric": c.test_metric, "valid_metric": c.valid_metric,
+                        "params": None, "seconds": c.seconds, "error": None,
+                        "setting": c.setting, "rows": c.rows}
+    if fitted:
+        write_json_atomic(path, cached)
+    return {k: v["test_metric"] for k, v in cached.items()
+            if k in CLASSICAL and v["test_metric"] is not None}
 
 
 def baseline_scores(store: RunStore, futures: dict[str, Any]) -> dict[str, float]:
@@ -182,5 +227,14 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
                              t.phase, g, t.hash, t.error or ""))
     metric = "accuracy" if task.classification else "-mse"
     r = RunReport(name, metric, rows, settings, phases, final_graph, final, baselines,
-                  task.metric)
+                  task.metric, classical_details(store, baselines),
+                  beaten_by(final.get("test_metric"), baselines, task.metric))
     return write_report(r, store.dir / "report.html")
+
+
+def classical_details(store: RunStore, baselines: dict[str, float]) -> dict[str, dict]:
+    """The classical baselines among ``baselines``, name -> their entry in
+    ``baselines.json`` (setting chosen on validation, validation metric, rows, seconds)."""
+    path = store.dir / "baselines.json"
+    cached = json.loads(path.read_text()) if path.exists() else {}
+    return {k: cached.get(k, {}) for k in baselines if k in CLASSICAL}

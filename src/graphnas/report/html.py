@@ -43,6 +43,9 @@ class RunReport:
     final_scores: dict[str, Any] = field(default_factory=dict)  # valid/test metric, params...
     baselines: dict[str, float] = field(default_factory=dict)  # name -> test metric
     test_metric_name: str = ""
+    classical: dict[str, dict[str, Any]] = field(default_factory=dict)  # of baselines: name ->
+    # setting (chosen on validation), valid_metric, rows, seconds
+    beaten_by: Sequence[str] = ()  # baselines with a better test metric than the found graph
 
 
 _CSS = """
@@ -82,6 +85,26 @@ def _drawing(g: Graph) -> str:
         return f"<pre>{html.escape(summary(g))}</pre>"
 
 
+def _against_baselines(r: RunReport, test: float) -> str:
+    """The found graph's test metric beside the baselines', a note for each that beats it,
+    and the classical models' settings."""
+    kinds = [k for k, there in (("hand-designed", len(r.baselines) > len(r.classical)),
+                                ("classical", bool(r.classical))) if there]
+    metric = r.test_metric_name or r.metric
+    out = (f"<h2>Final architecture against {' and '.join(kinds)} baselines</h2>"
+           + "".join(f"<p class='failed'>note: {html.escape(n)} beats the found network "
+                     f"({_fmt(r.baselines[n])} vs {_fmt(test)} test {html.escape(metric)})</p>"
+                     for n in r.beaten_by)
+           + plots.against_baselines(test, r.baselines, metric, set(r.classical)))
+    if r.classical:
+        out += "<p>Classical models: each setting fitted on the training split and chosen " \
+               "on validation, then fitted on the final retraining's data.</p>" + _table(
+            [(n, json.dumps(d.get("setting")), d.get("valid_metric"), r.baselines[n],
+              d.get("rows"), d.get("seconds")) for n, d in r.classical.items()],
+            ["model", "setting", f"validation {metric}", f"test {metric}", "rows", "seconds"])
+    return out
+
+
 def render_html(r: RunReport) -> str:
     """The report page as a string."""
     points = [plots.Point(t.seconds, t.score if t.state == "complete" else None, t.params,
@@ -112,9 +135,7 @@ def render_html(r: RunReport) -> str:
                      + html.escape(summary(r.final_graph)) + "</pre></div></div>")
     test = r.final_scores.get("test_metric")
     if r.baselines and isinstance(test, (int, float)):
-        parts.append("<h2>Final architecture against hand-designed baselines</h2>"
-                     + plots.against_baselines(float(test), r.baselines,
-                                               r.test_metric_name or r.metric))
+        parts.append(_against_baselines(r, float(test)))
     if top:
         cards = "".join(
             f"<div class='card'><b>trial {t.id}</b>: {r.metric} {_fmt(t.score)}, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import matplotlib
@@ -85,12 +85,14 @@ def score_vs_params(points: Sequence[Point], metric: str) -> str:
     return _svg(fig)
 
 
-def against_baselines(found: float, baselines: dict[str, float], metric: str) -> str:
-    """Horizontal bars: the found architecture's test metric beside each baseline's."""
+def against_baselines(found: float, baselines: dict[str, float], metric: str,
+                      classical: Collection[str] = ()) -> str:
+    """Horizontal bars: the found architecture's test metric beside each baseline's (the
+    ``classical`` ones in another colour)."""
     names = ["found", *baselines]
     values = [found, *baselines.values()]
     fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.45 * len(names)))
-    colors = ["C3", *["C0"] * len(baselines)]
+    colors = ["C3", *["C2" if n in classical else "C0" for n in baselines]]
     ax.barh(names[::-1], values[::-1], color=colors[::-1])
     for y, v in enumerate(values[::-1]):
         ax.text(v, y, f" {v:.4g}", va="center", fontsize=8)

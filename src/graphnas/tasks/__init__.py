@@ -7,6 +7,7 @@ import functools
 from .base import IGNORE, Split, Task, TaskError, TaskRef
 from .baselines import baselines_for
 from .builtin import BUILTIN
+from .classical import CLASSICAL, Classical, beaten_by, fit_classical, has_vector_inputs
 from .files import load_csv, load_file, load_npz
 
 
@@ -44,5 +45,6 @@ def load_task(ref: TaskRef | dict) -> Task:
     return _load(ref.key())
 
 
-__all__ = ["IGNORE", "Split", "Task", "TaskError", "TaskRef", "baselines_for", "get_task",
+__all__ = ["CLASSICAL", "IGNORE", "Classical", "Split", "Task", "TaskError", "TaskRef",
+           "baselines_for", "beaten_by", "fit_classical", "get_task", "has_vector_inputs",
            "load_csv", "load_file", "load_npz", "load_task", "task_names"]
