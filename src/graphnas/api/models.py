@@ -152,11 +152,11 @@ def export_model(source: str | Path, fmt: str, out: str | Path | None = None,
     folder = model_folder(source)
     graph_file = folder / "graph.json" if folder else Path(source)
     graph = load(graph_file)
-    target = Path(out) if out else Path(f"{'model' if folder else graph_file.stem}{_SUFFIX[fmt]}")
+    dest = Path(out) if out else Path(f"{'model' if folder else graph_file.stem}{_SUFFIX[fmt]}")
     if fmt == "json":
-        save(graph, target)
+        save(graph, dest)
     elif fmt in ("svg", "png"):
-        render(graph, target)
+        render(graph, dest)
     else:
         if folder is None and not (task or data):
             raise ValueError(f"format {fmt} of a graph file needs the task whose input and "
@@ -165,5 +165,5 @@ def export_model(source: str | Path, fmt: str, out: str | Path | None = None,
         module = load_model(folder) if folder else _fresh(graph, load_task(task, data, target))
         if folder is None and say is not None:
             say(f"note: {graph_file.name} exported with fresh, untrained weights (seed 0)")
-        _NEEDS_WEIGHTS[fmt](module, target)
-    return target
+        _NEEDS_WEIGHTS[fmt](module, dest)
+    return dest

@@ -4,8 +4,10 @@ there once."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
+import sys
 import typing
 from dataclasses import MISSING, fields
 from pathlib import Path
@@ -28,8 +30,9 @@ from .app import UsageError, app
 
 
 def _finish(settings: SearchSettings, as_json: bool, progress: str) -> None:
-    try:
-        result = run_search(settings, progress="quiet" if as_json else progress)
+    try:  # with --json, stdout holds the summary alone (Ray's workers print on it)
+        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+            result = run_search(settings, progress="quiet" if as_json else progress)
     except RuntimeError as err:
         typer.echo(f"graphnas: search failed: {err}", err=True)
         raise typer.Exit(1) from None

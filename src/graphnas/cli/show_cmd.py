@@ -38,3 +38,6 @@ def show(
     if r.final:
         console.print(f"final: test {r.final['metric']} {r.final['test_metric']:.4f}, "
                       f"baselines {r.final['baselines']}", markup=False)
+        for name in r.final.get("beaten_by") or []:
+            console.print(f"note: baseline {name} beats the found network "
+                          f"({r.final['baselines'][name]:.4f})", markup=False)

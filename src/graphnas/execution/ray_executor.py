@@ -10,6 +10,7 @@ and spans its retries. A trial's future carries ``node``, the id of the Ray node
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,7 @@ class RayExecutor(Executor):
             kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False,
                                           configure_logging=False)
             if address:
+                check_reachable(address)
                 ray.init(address=address, **kwargs)
                 log.info("joined the Ray cluster at %s: %d nodes, resources %s", address,
                          len([n for n in ray.nodes() if n["Alive"]]),
@@ -144,3 +146,20 @@ class RayExecutor(Executor):
         self._closed = True
         if self._owns_ray and self._ray.is_initialized():
             self._ray.shutdown()
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse at once a ``HOST:PORT`` cluster address that nothing listens on (``ray.init``
+    would retry for minutes); other forms (``auto``, ``ray://...``) are left to Ray.
+
+    Raises:
+        ConnectionError: nothing accepts a connection at the address within ``timeout``.
+    """
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise ConnectionError(f"cannot reach the Ray cluster at {address} ({err}); start it "
+                              "with 'ray start --head' and give the address it prints") from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from graphnas.extras import MissingExtra
 from graphnas.graph import DrawingError, Graph, from_json, render
 from graphnas.nn.export import export_onnx, export_python
 from graphnas.report import RunReport, TrialRow, write_report
@@ -200,6 +201,8 @@ def write_best(folder: Path, graph: Graph, result: Result) -> dict[str, str]:
     try:
         export_onnx(result.module, folder / "model.onnx")
         files["onnx"] = "model.onnx"
+    except MissingExtra as err:
+        log.info("no model.onnx: %s", err)
     except Exception as err:  # noqa: BLE001  (an export the exporter cannot do is reported)
         log.warning("ONNX export failed: %s", err)
     try:

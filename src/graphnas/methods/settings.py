@@ -111,7 +111,9 @@ class SearchSettings:
     max_flops: int | None = setting(None, "Skip candidates with more FLOPs per sample (one "
                                     "forward pass) than this, before they train.")
     baselines: bool = setting(True, "Train the task's hand-designed baselines with the same "
-                              "protocol.", switch=True)
+                              "protocol; for rows of features (user data), fit classical "
+                              "models (linear, gradient boosting) on the same splits.",
+                              switch=True)
     space_options: dict[str, Any] = setting({}, "An option of the space, e.g. n_nodes=6 "
                                             "(repeatable).", flag="space-option", repeat=True)
     strategy_options: dict[str, Any] = setting({}, "An option of the method, e.g. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from graphnas.graph import Graph, InputSpec, OutputSpec
+from graphnas.graph import Graph, GraphError, InputSpec, OutputSpec
 
 from .module import GraphModule
 from .plan import make_plan
@@ -27,4 +27,11 @@ def build(graph: Graph, input_spec: InputSpec, output_spec: OutputSpec,
     Raises:
         GraphError: the graph is invalid or does not fit the specs; the message names the node.
     """
+    for node in graph.nodes:
+        if "." in node.id or hasattr(_RESERVED, node.id):
+            raise GraphError(f"node id {node.id!r} cannot name a PyTorch module (a '.', or a "
+                             "name torch.nn.ModuleDict uses itself); rename the node")
     return GraphModule(make_plan(graph, input_spec, output_spec, ticks))
+
+
+_RESERVED = nn.ModuleDict()  # its attributes (keys, items, training, ...) cannot be node ids

@@ -32,5 +32,7 @@ def read_trials(run_dir: str | Path) -> list[TrialRecord]:
     db = sqlite3.connect(f"{(d / 'trials.sqlite').resolve().as_uri()}?mode=ro", uri=True)
     try:
         return [_record(row) for row in db.execute("SELECT * FROM trials ORDER BY id")]
+    except sqlite3.DatabaseError as err:
+        raise ValueError(f"{d}: trials.sqlite is not a readable run database ({err})") from None
     finally:
         db.close()

@@ -79,9 +79,14 @@ class RunStore:
                                         "graphnas": _version()})
         self.db = sqlite3.connect(self.dir / "trials.sqlite", timeout=30,
                                   check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
-        self.db.commit()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(_SCHEMA)
+            self.db.commit()
+        except sqlite3.DatabaseError as err:
+            self.db.close()
+            raise RunMismatch(f"{self.dir}: trials.sqlite is not a readable run database "
+                              f"({err}); use another --out") from None
         # Decoded records by id, in id order: filled once, then kept current by this store's
         # own writes; reloaded only if another connection wrote to the file (data_version).
         self._cache: dict[int, TrialRecord] | None = None

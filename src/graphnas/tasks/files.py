@@ -16,6 +16,7 @@ Without explicit splits, rows are split 70/15/15, seeded.
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,7 @@ def load_npz(path: str | Path, kind: str | None = None, seed: int = 0) -> Task:
             arrays = {k: f[k] for k in f.files}
     except FileNotFoundError:
         raise _fail(p, "no such file") from None
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise _fail(p, f"not a readable .npz file ({err})") from None
     for key in ("x", "y"):
         if key not in arrays:
