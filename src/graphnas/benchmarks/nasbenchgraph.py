@@ -34,6 +34,8 @@ import numpy as np
 from graphnas.extras import require
 from graphnas.spaces.base import Decision, Space
 
+from .base import Evaluate, Lookup, TabularBenchmark
+
 DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv",
             "proteins")
 NODES = 4
@@ -231,20 +233,29 @@ class NasBenchGraphObjective:
                 "mean_valid": float(np.mean([r["valid_perf"] for r in rows]))}
 
 
-def compare_strategies(dataset: str, strategies: Sequence[str], queries: int = 100,
-                       seeds: int = 20, first_seed: int = 0, **kwargs: Any
-                       ) -> dict[str, dict[str, Any]]:
-    """Registered strategies side by side on one data set (same seeds): strategy -> mean/std
-    of the validation regret and of the best-by-validation architecture's test accuracy, the
-    anytime regret curve, ... (see :func:`graphnas.benchmarks.tabular.summarize`)."""
-    from .tabular import compare
+class NasBenchGraph(TabularBenchmark):
+    """NAS-Bench-Graph's tables as a benchmark: the search is told ``valid_perf``, the report
+    keeps the incumbent's ``perf`` (test accuracy). One value per architecture: no noise."""
 
-    objective = NasBenchGraphObjective(dataset)
-    table = load_table(dataset)
+    name = "nasbenchgraph"
+    title = "NAS-Bench-Graph"
+    datasets = DATASETS
+    unit = "validation accuracy (fraction)"
+    has_test = True
+    has_noise = False
 
-    def evaluate(arch: NbgArch) -> tuple[float | None, float | None]:
-        row = table.get(arch.valid_hash())
-        return (None, None) if row is None else (row["valid_perf"], row["perf"])
+    def space(self, dataset: str) -> NasBenchGraphSpace:
+        return NasBenchGraphSpace(dataset)
 
-    return compare(lambda: NasBenchGraphSpace(dataset), evaluate, objective.best_valid(),
-                   strategies, queries, seeds, first_seed, **kwargs)
+    def evaluator(self, dataset: str, noisy: bool = False, seed: int = 0) -> Evaluate:
+        self.check_noisy(noisy)
+        table = load_table(check_dataset(dataset))
+
+        def evaluate(arch: NbgArch) -> Lookup:
+            row = table.get(arch.valid_hash())
+            return Lookup(None, None, None) if row is None else \
+                Lookup(row["valid_perf"], row["valid_perf"], row["perf"])
+        return evaluate
+
+    def optimum(self, dataset: str) -> float:
+        return NasBenchGraphObjective(dataset).best_valid()

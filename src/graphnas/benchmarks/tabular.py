@@ -2,13 +2,18 @@
 
 The loop is the driver's ask -> evaluate -> tell without the run store (a table lookup takes
 microseconds; recording thousands of trials in SQLite would be all the cost). Strategies are the
-ordinary registered ones, built with ``get_strategy`` and nothing else.
+ordinary registered ones, built with ``get_strategy`` and nothing else; references (Optuna's TPE,
+:mod:`graphnas.benchmarks.reference`) run in the same loop.
 
 What a *query* is: one look-up of an architecture not seen before in this run (by canonical
 hash). A candidate asked again (e.g. an isomorphic mutation) is told its known score at no cost
 and does not count, as a real search never trains the same architecture twice. A run stops after
 ``queries`` queries, or after ``max_asks`` asks in all (a strategy that keeps asking for known
 architectures ends early; its curve stays flat to the end).
+
+Regret is measured on the noise-free validation value of the *incumbent*, the query with the
+best score the search was told (the first of tied ones): with a noisy score that is not the
+query with the best noise-free value.
 """
 
 from __future__ import annotations
@@ -22,48 +27,86 @@ from typing import Any
 import numpy as np
 
 from graphnas.spaces.base import Space
-from graphnas.strategies import get_strategy
+from graphnas.strategies import get_strategy, strategy_names
+
+from .base import Evaluate, TabularBenchmark
+from .reference import REFERENCES, get_reference
 
 log = logging.getLogger(__name__)
-
-# arch -> (score or None when failed, test value or None)
-Evaluate = Callable[[Any], tuple[float | None, float | None]]
 
 
 @dataclass
 class Trace:
-    """One run: the score and test value of every query, in order."""
+    """One run: per query in order, the score the search was told, the noise-free validation
+    value and the test value."""
 
     strategy: str
     seed: int
     scores: list[float | None] = field(default_factory=list)
     tests: list[float | None] = field(default_factory=list)
+    valids: list[float | None] | None = None  # None: the scores themselves (no noise)
     asks: int = 0
     strategy_seconds: float = 0.0  # time spent in ask and tell
 
+    def _valid(self, i: int) -> float:
+        v = (self.scores if self.valids is None else self.valids)[i]
+        return -np.inf if v is None else float(v)
+
+    def incumbents(self) -> list[int | None]:
+        """After each query, the index of the best-scored query so far (the first of tied
+        ones; None before any success)."""
+        out: list[int | None] = []
+        best = None
+        for i, s in enumerate(self.scores):
+            if s is not None and (best is None or s > self.scores[best]):
+                best = i
+            out.append(best)
+        return out
+
     def best_so_far(self, queries: int) -> np.ndarray:
-        """Best score after each of ``queries`` queries (padded with the last; -inf before any
-        success)."""
-        vals = np.array([-np.inf if s is None else s for s in self.scores], dtype=float)
-        best = np.maximum.accumulate(vals) if len(vals) else np.array([-np.inf])
+        """The incumbent's noise-free validation value after each of ``queries`` queries
+        (padded with the last; -inf before any success)."""
+        vals = np.array([-np.inf if i is None else self._valid(i) for i in self.incumbents()])
+        best = vals if len(vals) else np.array([-np.inf])
         return np.pad(best, (0, max(0, queries - len(best))), mode="edge")[:queries]
 
     def best(self) -> tuple[float, float | None]:
-        """(best score, test value of the best-by-score query; the first one on ties)."""
-        ok = [i for i, s in enumerate(self.scores) if s is not None]
-        if not ok:
-            return -np.inf, None
-        i = max(ok, key=lambda k: (self.scores[k], -k))
-        return float(self.scores[i]), self.tests[i]
+        """(the incumbent's noise-free validation value, its test value)."""
+        i = self.incumbents()[-1] if self.scores else None
+        return (-np.inf, None) if i is None else (self._valid(i), self.tests[i])
+
+
+def make_searcher(name: str, space: Space, seed: int, config: dict[str, Any] | None = None
+                  ) -> Any:
+    """A registered strategy, or a reference (:data:`~graphnas.benchmarks.reference.REFERENCES`),
+    built for ``space``; both answer ``ask`` and ``tell``."""
+    if name in REFERENCES:
+        return get_reference(name).make(space, seed, **(config or {}))
+    return get_strategy(name, space, seed=seed, **(config or {}))
+
+
+def row_name(name: str) -> str:
+    """How a comparison reports a strategy or a reference (``"tpe (optuna)"``)."""
+    return REFERENCES[name].label if name in REFERENCES else name
+
+
+def check_names(names: Sequence[str]) -> list[str]:
+    """Registered strategies and references, each once, in order; ValueError otherwise."""
+    for name in names:
+        if name not in REFERENCES and name not in strategy_names():
+            raise ValueError(f"unknown strategy {name!r}; use one of "
+                             f"{', '.join(strategy_names())}")
+    return list(dict.fromkeys(names))
 
 
 def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, queries: int,
                 max_asks: int | None = None, config: dict[str, Any] | None = None) -> Trace:
-    """Search ``space`` with a registered strategy for ``queries`` distinct look-ups."""
-    strat = get_strategy(strategy, space, seed=seed, **(config or {}))
+    """Search ``space`` with a registered strategy (or a reference) for ``queries`` distinct
+    look-ups."""
+    strat = make_searcher(strategy, space, seed, config)
     max_asks = max_asks or 20 * queries
     known: dict[str, float | None] = {}
-    trace = Trace(strategy, seed)
+    trace = Trace(row_name(strategy), seed, valids=[])
     while len(trace.scores) < queries and trace.asks < max_asks:
         t0 = time.perf_counter()
         cand = strat.ask(1)[0]
@@ -71,10 +114,11 @@ def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, quer
         trace.asks += 1
         h = cand.hash
         if h not in known:
-            score, test = evaluate(cand.arch)
-            known[h] = score
-            trace.scores.append(score)
-            trace.tests.append(test)
+            found = evaluate(cand.arch)
+            known[h] = found.score
+            trace.scores.append(found.score)
+            trace.valids.append(found.valid)
+            trace.tests.append(found.test)
         t0 = time.perf_counter()
         strat.tell(cand, known[h])
         trace.strategy_seconds += time.perf_counter() - t0
@@ -86,18 +130,20 @@ def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, quer
 
 def summarize(traces: Sequence[Trace], optimum: float, queries: int) -> dict[str, Any]:
     """Mean and std (over seeds, ddof=1 when there are several) of the final regret
-    ``optimum - best found``, of the test value of the best-by-score query, the anytime mean
-    regret curve and the strategy's own time per query."""
+    ``optimum - the incumbent's validation value``, of the incumbent's test value (None where
+    the table has none), the anytime mean regret curve and the strategy's own time per
+    query."""
     regrets = np.array([optimum - t.best()[0] for t in traces])
     tests = np.array([np.nan if t.best()[1] is None else t.best()[1] for t in traces])
     curves = np.stack([optimum - t.best_so_far(queries) for t in traces])
     ddof = 1 if len(traces) > 1 else 0
     n_queries = sum(len(t.scores) for t in traces)
+    has_test = not np.isnan(tests).all()
     return {
         "valid_regret_mean": float(regrets.mean()),
         "valid_regret_std": float(regrets.std(ddof=ddof)),
-        "test_mean": float(np.nanmean(tests)),
-        "test_std": float(np.nanstd(tests, ddof=ddof)),
+        "test_mean": float(np.nanmean(tests)) if has_test else None,
+        "test_std": float(np.nanstd(tests, ddof=ddof)) if has_test else None,
         "valid_best_mean": float(optimum - regrets.mean()),
         "seeds": len(traces),
         "queries": queries,
@@ -108,20 +154,25 @@ def summarize(traces: Sequence[Trace], optimum: float, queries: int) -> dict[str
     }
 
 
-def compare(space_factory: Callable[[], Space], evaluate: Evaluate, optimum: float,
-            strategies: Sequence[str], queries: int, seeds: int, first_seed: int = 0,
+def compare(benchmark: TabularBenchmark, dataset: str, strategies: Sequence[str],
+            queries: int, seeds: int, first_seed: int = 0, noisy: bool = False,
             configs: dict[str, dict[str, Any]] | None = None,
             on_run: Callable[[Trace], None] | None = None) -> dict[str, dict[str, Any]]:
-    """Every strategy on the same seeds ``first_seed .. first_seed + seeds - 1``; returns
-    strategy -> :func:`summarize`'s dict."""
+    """Every strategy (or reference) on one data set of a benchmark, on the same seeds
+    ``first_seed .. first_seed + seeds - 1`` (the seed of a noisy score's draws too); returns
+    row name -> :func:`summarize`'s dict."""
+    benchmark.check_dataset(dataset)
+    benchmark.check_noisy(noisy)
+    optimum = benchmark.optimum(dataset)
     out = {}
-    for name in strategies:
+    for name in check_names(strategies):
         traces = []
         for seed in range(first_seed, first_seed + seeds):
-            trace = run_tabular(space_factory(), evaluate, name, seed, queries,
-                                config=(configs or {}).get(name))
+            trace = run_tabular(benchmark.space(dataset),
+                                benchmark.evaluator(dataset, noisy, seed), name, seed,
+                                queries, config=(configs or {}).get(name))
             traces.append(trace)
             if on_run is not None:
                 on_run(trace)
-        out[name] = summarize(traces, optimum, queries)
+        out[row_name(name)] = summarize(traces, optimum, queries)
     return out
