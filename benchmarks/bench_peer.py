@@ -137,8 +137,7 @@ def _worker(job: dict[str, Any], index: int) -> None:
         sampler=optuna.samplers.TPESampler(seed=job["seed"] * 1000 + index),
         pruner=optuna.pruners.MedianPruner())
     steps = job["trial_steps"]
-    durations: list[float] = []  # of this worker's finished (unpruned) trials
-    while time.time() + (statistics.median(durations) if durations else 0.0) <= job["deadline"]:
+    while time.time() + _median_trial(study) <= job["deadline"]:
         trial = study.ask()
         params = family.suggest(trial)
         config = trial_config(task, steps, job["threads"], params["lr"],
@@ -158,8 +157,17 @@ def _worker(job: dict[str, Any], index: int) -> None:
         if seen["reports"] == 0:
             log.warning("no evaluation reported: the trainer no longer calls "
                         "graphnas.training.trainer.evaluate, so nothing is pruned")
-        durations.append(result.seconds)
         study.tell(trial, result.score)
+
+
+def _median_trial(study: Any) -> float:
+    """The median training time of the study's finished trials, all workers' (0 before the
+    first): as graphnas's driver, a trial starts only if one as long would end in time."""
+    from optuna.trial import TrialState
+
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    seconds = [t.user_attrs["seconds"] for t in done if "seconds" in t.user_attrs]
+    return statistics.median(seconds) if seconds else 0.0
 
 
 def _storage(path: str):
