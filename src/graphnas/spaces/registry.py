@@ -7,10 +7,11 @@ from typing import Any
 from graphnas.graph import InputSpec, OutputSpec
 
 from .base import Space
+from .blocks import BlocksSpace
 from .cell import CellSpace
 from .macro import MacroSpace
 
-SPACES = {"macro": MacroSpace, "cell": CellSpace}
+SPACES = {"macro": MacroSpace, "cell": CellSpace, "blocks": BlocksSpace}
 
 
 def space_names() -> list[str]:

@@ -8,6 +8,7 @@ from graphnas.spaces.base import Space
 
 from .base import Strategy
 from .evolution import RegularizedEvolution
+from .pnas import PNAS
 from .random_search import RandomSearch
 from .reinforce import Reinforce
 from .surrogate import SurrogateSearch
@@ -17,6 +18,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "evolution": RegularizedEvolution,
     "reinforce": Reinforce,
     "surrogate": SurrogateSearch,
+    "pnas": PNAS,
 }
 
 

@@ -1,0 +1,186 @@
+"""Progressive NAS (PNAS, Liu et al. 2018): cells grown one block at a time, a learned
+predictor choosing which of the larger cells to train.
+
+Round 1 trains the one-block cells (all of them, or ``init`` of them in a seeded order where
+there are more). Every later round fits the predictor to every score so far, expands the
+``beam`` best cells of the last size by every one-block extension, ranks the extensions with the
+predictor and asks for the best-ranked ones; a round ends once ``beam`` of its candidates are
+told (failures count). At the space's largest cells it goes on with the best-ranked neighbours
+(one token changed) of the ``beam`` best cells. On the ``blocks`` space a step is a block; any
+other space grows one decision at a time (see ``pnas_parts``).
+
+The predictor is the paper's MLP ensemble over the blocks' tokens. Before it is refitted, its
+Spearman rank correlation on the cells it had ranked and that were then trained is logged and
+kept in ``rounds`` (in ``state_dict``, so in the run's store): it says how far to trust it.
+
+Asynchronous: while a round's candidates are out, ``ask`` goes on down the round's ranking (the
+predicted-best extensions not asked yet), then samples the space; results may come in any order.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphnas.spaces.base import Candidate, Space
+
+from .base import Strategy
+from .pnas_parts import MLPEnsemble, growth_for, spearman
+
+log = logging.getLogger(__name__)
+
+Choices = tuple[int, ...]
+_SAMPLE_TRIES = 20  # random samples tried in search of an unseen one, once the ranking runs out
+
+
+class PNAS(Strategy):
+    """Progressive search with a predictor; see the module docstring.
+
+    Args:
+        beam: cells expanded per round, and candidates trained per round (K).
+        init: the most one-block cells trained in round 1.
+        models: MLPs in the predictor's ensemble.
+        hidden: the width of their two hidden layers.
+    """
+
+    name = "pnas"
+
+    def __init__(self, space: Space, seed: int = 0, beam: int = 8, init: int = 32,
+                 models: int = 5, hidden: int = 32) -> None:
+        super().__init__(space, seed)
+        if min(beam, init, models, hidden) < 1:
+            raise ValueError("pnas needs beam, init, models and hidden >= 1")
+        self.beam, self.init, self.models, self.hidden = beam, init, models, hidden
+        self.growth = growth_for(space)
+        self.told: list[tuple[Choices, float | None]] = []
+        self.round_of: dict[Choices, int] = {}  # asked choices -> the round that asked them
+        self.predicted: dict[Choices, float] = {}  # asked choices -> the predictor's score
+        self.rounds: list[dict[str, Any]] = []  # size, quota, asked, told, spearman, n
+        self.queue: list[tuple[Choices, float | None]] = []  # the round's ranking, not asked yet
+        self.seen: set[str] = set()  # hashes of every candidate asked or told
+        self._keys: set[Any] = set()  # growth keys of the same
+
+    # -- ask/tell -------------------------------------------------------------------------
+    def ask(self, n: int = 1) -> list[Candidate]:
+        out = []
+        for _ in range(n):
+            if not self.rounds:
+                self._open(1, self._first())
+            elif self.rounds[-1]["told"] >= self.rounds[-1]["quota"]:
+                self._close()
+                self._open(*self._next_round())
+            out.append(self._next())
+        return out
+
+    def tell(self, candidate: Candidate, score: float | None) -> None:
+        choices = tuple(candidate.choices)
+        self.told.append((choices, None if score is None else float(score)))
+        self._see(candidate)
+        if choices in self.round_of:
+            self.rounds[self.round_of[choices]]["told"] += 1
+
+    def _see(self, cand: Candidate) -> None:
+        self.seen.add(cand.hash)
+        self._keys.add(self.growth.key(cand.choices))
+
+    def _next(self) -> Candidate:
+        """The round's best-ranked candidate not seen yet, else an unseen random sample."""
+        cand, pred = None, None
+        while self.queue and cand is None:
+            choices, pred = self.queue.pop(0)
+            if self.growth.key(choices) not in self._keys:
+                cand = self.space.candidate(choices)
+                cand = None if cand.hash in self.seen else cand
+        if cand is None:
+            pred = None
+            for _ in range(_SAMPLE_TRIES):
+                cand = self.space.sample(self.rng)
+                if cand.hash not in self.seen:
+                    break
+        self._see(cand)
+        self.round_of[cand.choices] = len(self.rounds) - 1
+        if pred is not None:
+            self.predicted[cand.choices] = pred
+        self.rounds[-1]["asked"] += 1
+        return cand
+
+    # -- rounds ---------------------------------------------------------------------------
+    def _first(self) -> list[tuple[Choices, float | None]]:
+        cells = self._unseen(self.growth.first())
+        order = self.rng.permutation(len(cells))[: self.init]
+        return [(cells[int(i)], None) for i in order]
+
+    def _open(self, size: int, queue: list[tuple[Choices, float | None]]) -> None:
+        quota = min(self.beam, len(queue)) if self.rounds else len(queue)
+        self.rounds.append({"size": size, "quota": max(quota, 1), "asked": 0, "told": 0,
+                            "spearman": None, "n": 0})
+        self.queue = queue
+
+    def _close(self) -> None:
+        """Scores the predictor on the round's cells that it ranked and that were trained."""
+        r = len(self.rounds) - 1
+        pairs = [(self.predicted[c], s) for c, s in self.told
+                 if s is not None and self.round_of.get(c) == r and c in self.predicted]
+        rho = spearman([p for p, _ in pairs], [s for _, s in pairs])
+        self.rounds[r].update(spearman=rho, n=len(pairs))
+        if pairs:
+            log.info("pnas round %d (size %d): predictor Spearman %s on %d trained cells", r + 1,
+                     self.rounds[r]["size"], "n/a" if rho is None else f"{rho:.2f}", len(pairs))
+
+    def _next_round(self) -> tuple[int, list[tuple[Choices, float | None]]]:
+        """The next round's size and ranking: extensions of the best cells of the last size,
+        or, where none can grow, neighbours of the best cells."""
+        size = self.rounds[-1]["size"]
+        scored = sorted({c: s for c, s in self.told if s is not None}.items(),
+                        key=lambda cs: -cs[1])
+        pool: list[Choices] = []
+        for c, _ in scored:
+            if len(pool) >= self.beam:
+                break
+            if grown := self.growth.extend(c, size):
+                pool.append(grown)
+        grown_pool = self._unseen([g for group in pool for g in group])
+        if grown_pool:
+            return size + 1, self._rank(scored, grown_pool)
+        near = [c for best, _ in scored[: self.beam] for c in self.growth.neighbours(best)]
+        return size, self._rank(scored, self._unseen(near))
+
+    def _rank(self, scored: list[tuple[Choices, float]], pool: list[Choices]
+              ) -> list[tuple[Choices, float | None]]:
+        """The pool's best ``8 * beam`` by the predictor refitted to every score so far."""
+        seed = int(self.rng.integers(2**31))
+        if len(scored) < 2 or not pool:
+            order = self.rng.permutation(len(pool))[: 8 * self.beam]
+            return [(pool[int(i)], None) for i in order]
+        model = MLPEnsemble(self.models, self.hidden, seed)
+        model.fit([self.growth.features(c) for c, _ in scored], [s for _, s in scored])
+        pred = model.predict([self.growth.features(c) for c in pool])
+        order = sorted(range(len(pool)), key=lambda i: -pred[i])[: 8 * self.beam]
+        return [(pool[i], float(pred[i])) for i in order]
+
+    def _unseen(self, pool: list[Choices]) -> list[Choices]:
+        """The pool without seen or repeated keys, in order."""
+        keys, out = set(self._keys), []
+        for c in pool:
+            if (k := self.growth.key(c)) not in keys:
+                keys.add(k)
+                out.append(c)
+        return out
+
+    # -- state ----------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "told": [[list(c), s] for c, s in self.told],
+                "round_of": [[list(c), r] for c, r in self.round_of.items()],
+                "predicted": [[list(c), p] for c, p in self.predicted.items()],
+                "rounds": [dict(r) for r in self.rounds],
+                "queue": [[list(c), p] for c, p in self.queue], "seen": sorted(self.seen)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.told = [(tuple(c), s) for c, s in state["told"]]
+        self.round_of = {tuple(c): r for c, r in state["round_of"]}
+        self.predicted = {tuple(c): p for c, p in state["predicted"]}
+        self.rounds = [dict(r) for r in state["rounds"]]
+        self.queue = [(tuple(c), p) for c, p in state["queue"]]
+        self.seen = set(state["seen"])
+        self._keys = {self.growth.key(c) for c in (*self.round_of, *(c for c, _ in self.told))}
