@@ -64,9 +64,10 @@ def test_the_predictors_spearman_is_kept_for_every_ranked_round():
 def test_asks_run_ahead_of_tells():
     space = blocks_space()
     s = get_strategy("pnas", space, seed=1, beam=3, init=5)
-    first = s.ask(8)  # five one-block cells, then samples while none is told
+    first = s.ask(8)  # round 1's five one-block cells, then more while none is told
     assert len({c.hash for c in first}) == 8
-    assert all(space.n_blocks_of(c.choices) == 1 for c in first[:5])
+    assert all(space.n_blocks_of(c.choices) == 1 for c in first)
+    assert s.rounds[0]["quota"] == 5 and s.rounds[0]["asked"] == 8
     for c in first:
         s.tell(c, score(space, c.choices))
     more = s.ask(5)  # round 2's three, then further predicted-best extensions
@@ -115,3 +116,13 @@ def test_the_predictor_ranks_a_learnable_score():
 def test_bad_options():
     with pytest.raises(ValueError, match="beam"):
         get_strategy("pnas", ToySpace(), beam=0)
+
+
+def test_the_report_draws_the_predictors_rounds():
+    from graphnas.report.html import RunReport, render_html
+
+    space = blocks_space()
+    s, _ = search(space, 30, beam=4, init=8)
+    page = render_html(RunReport("pnas", "accuracy", [], rounds=s.rounds))
+    assert "Rounds of the progressive search" in page and page.count("<svg") == 3
+    assert "Rounds of the" not in render_html(RunReport("evolution", "accuracy", []))

@@ -231,7 +231,8 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
     metric = "accuracy" if task.classification else "-mse"
     r = RunReport(name, metric, rows, settings, phases, final_graph, final, baselines,
                   task.metric, classical_details(store, baselines),
-                  beaten_by(final.get("test_metric"), baselines, task.metric))
+                  beaten_by(final.get("test_metric"), baselines, task.metric),
+                  ((store.load_state("search") or {}).get("strategy") or {}).get("rounds", ()))
     return write_report(r, store.dir / "report.html")
 
 

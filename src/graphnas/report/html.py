@@ -46,6 +46,8 @@ class RunReport:
     classical: dict[str, dict[str, Any]] = field(default_factory=dict)  # of baselines: name ->
     # setting (chosen on validation), valid_metric, rows, seconds
     beaten_by: Sequence[str] = ()  # baselines with a better test metric than the found graph
+    rounds: Sequence[dict[str, Any]] = ()  # a progressive strategy's rounds, where it keeps
+    # them in its state (PNAS: size, quota, asked, told, spearman, n)
 
 
 _CSS = """
@@ -105,6 +107,17 @@ def _against_baselines(r: RunReport, test: float) -> str:
     return out
 
 
+def _rounds(rounds: Sequence[dict[str, Any]]) -> str:
+    """The progressive search's rounds and its predictor's rank correlation."""
+    return ("<h2>Rounds of the progressive search</h2><p>Spearman rank correlation between "
+            "the predictor's scores and the validation scores of each round's trained "
+            "candidates, before the predictor was refitted to them.</p>"
+            + plots.spearman_by_round(rounds) + _table(
+                [(i + 1, x.get("size"), x.get("told"), x.get("n"), x.get("spearman"))
+                 for i, x in enumerate(rounds)],
+                ["round", "size (blocks)", "told", "ranked and scored", "Spearman"]))
+
+
 def render_html(r: RunReport) -> str:
     """The report page as a string."""
     points = [plots.Point(t.seconds, t.score if t.state == "complete" else None, t.params,
@@ -129,6 +142,8 @@ def render_html(r: RunReport) -> str:
         parts.append("<h2>Phases of the strategy</h2>" + _table(
             [(n, a / 60, b / 60, note) for n, a, b, note in r.phases],
             ["phase", "start (min)", "end (min)", "what happened"]))
+    if any(x.get("spearman") is not None for x in r.rounds):
+        parts.append(_rounds(r.rounds))
     if r.final_graph is not None:
         parts.append("<h2>Final architecture</h2><div class='grid'><div class='card'>"
                      + _drawing(r.final_graph) + "</div><div class='card'><pre>"

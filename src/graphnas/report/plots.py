@@ -99,3 +99,22 @@ def against_baselines(found: float, baselines: dict[str, float], metric: str,
     ax.set_xlabel(f"test {metric}")
     ax.grid(alpha=0.3, axis="x")
     return _svg(fig)
+
+
+def spearman_by_round(rounds: Sequence[dict]) -> str:
+    """A progressive search's predictor: its Spearman rank correlation on each round's newly
+    trained candidates (before it was refitted), against the round, labelled by cell size."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    pts = [(i + 1, r["spearman"], r.get("size")) for i, r in enumerate(rounds)
+           if r.get("spearman") is not None]
+    if pts:
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", color="C0")
+        for x, y, size in pts:
+            ax.annotate(f"{size}", (x, y), textcoords="offset points", xytext=(0, 6),
+                        fontsize=7, ha="center")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("round (labels: blocks per cell)")
+    ax.set_ylabel("predictor's Spearman")
+    ax.grid(alpha=0.3)
+    return _svg(fig)

@@ -1,8 +1,8 @@
 """Progressive NAS (PNAS, Liu et al. 2018): cells grown one block at a time, a learned
 predictor choosing which of the larger cells to train.
 
-Round 1 trains the one-block cells (all of them, or ``init`` of them in a seeded order where
-there are more). Every later round fits the predictor to every score so far, expands the
+Round 1 trains the one-block cells (all of them, or the first ``init`` of them in a seeded
+order where there are more). Every later round fits the predictor to every score so far, expands the
 ``beam`` best cells of the last size by every one-block extension, ranks the extensions with the
 predictor and asks for the best-ranked ones; a round ends once ``beam`` of its candidates are
 told (failures count). At the space's largest cells it goes on with the best-ranked neighbours
@@ -14,7 +14,8 @@ Spearman rank correlation on the cells it had ranked and that were then trained 
 kept in ``rounds`` (in ``state_dict``, so in the run's store): it says how far to trust it.
 
 Asynchronous: while a round's candidates are out, ``ask`` goes on down the round's ranking (the
-predicted-best extensions not asked yet), then samples the space; results may come in any order.
+predicted-best extensions not asked yet; in round 1, further smallest cells), then samples the
+space; results may come in any order.
 """
 
 from __future__ import annotations
@@ -106,12 +107,14 @@ class PNAS(Strategy):
 
     # -- rounds ---------------------------------------------------------------------------
     def _first(self) -> list[tuple[Choices, float | None]]:
+        """The smallest cells in a seeded order; the first ``init`` are the round's quota, the
+        next ``8 * beam`` are asked while the quota's results are out."""
         cells = self._unseen(self.growth.first())
-        order = self.rng.permutation(len(cells))[: self.init]
+        order = self.rng.permutation(len(cells))[: self.init + 8 * self.beam]
         return [(cells[int(i)], None) for i in order]
 
     def _open(self, size: int, queue: list[tuple[Choices, float | None]]) -> None:
-        quota = min(self.beam, len(queue)) if self.rounds else len(queue)
+        quota = min(self.beam if self.rounds else self.init, len(queue))
         self.rounds.append({"size": size, "quota": max(quota, 1), "asked": 0, "told": 0,
                             "spearman": None, "n": 0})
         self.queue = queue

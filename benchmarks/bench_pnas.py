@@ -1,0 +1,130 @@
+"""B10: PNAS against regularised evolution on the same ``blocks`` space, at equal wall time.
+
+Run:  .venv/bin/python benchmarks/bench_pnas.py --tasks mnist1d digits --budget 20m \\
+          --seeds 3 --workers 2 [--space-option blocks=5] [--strategy-option beam=8]
+
+Each (task, strategy, seed) is a full ``graphnas.search`` on ``--space blocks`` (search, then
+the best cell retrained with the standard protocol and scored once on the test split) in its own
+run directory under ``--out``; a directory that holds a finished search is read back. For PNAS
+the predictor's Spearman rank correlation per round is read from the strategy's state in the run
+directory (``state-search.json``). Prints a Markdown table (mean test metric, trials, the
+predictor's Spearman on its last round) and B10's verdict per task: PNAS's mean test at least
+evolution's, and its mean last-round Spearman at least 0.4. Writes ``results.json`` in ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import graphnas
+from graphnas.api import parse_duration
+
+STRATEGIES = ("pnas", "evolution")
+
+
+def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
+               retrain_steps: int, out: Path, space_options: dict, strategy_options: dict,
+               trial_steps: int | None = None) -> dict:
+    """One search's summary (read back if finished), with PNAS's rounds."""
+    done = out / "result.json"
+    t0 = time.perf_counter()
+    if done.exists():
+        r = json.loads(done.read_text())
+    else:
+        try:
+            steps = {} if trial_steps is None else {"trial_steps": trial_steps}
+            r = graphnas.search(task=task, space="blocks", strategy=strategy, budget=budget,
+                                seed=seed, workers=workers, retrain_steps=retrain_steps,
+                                out=str(out), progress="quiet", baselines=False,
+                                space_options=space_options,
+                                strategy_options=strategy_options if strategy == "pnas"
+                                else {}, **steps).summary()
+        except Exception as err:  # noqa: BLE001  (a failed search is a result)
+            return {"failed": f"{type(err).__name__}: {err}"}
+    state = out / "state-search.json"
+    rounds = json.loads(state.read_text())["strategy"].get("rounds", []) \
+        if state.exists() else []
+    rhos = [r_["spearman"] for r_ in rounds if r_.get("spearman") is not None]
+    return {"test_metric": r.get("test_metric"), "trials": r.get("trials"),
+            "minutes": (time.perf_counter() - t0) / 60, "rounds": rounds,
+            "last_spearman": rhos[-1] if rhos else None}
+
+
+def _mean(xs: list) -> float | None:
+    xs = [x for x in xs if x is not None]
+    return statistics.mean(xs) if xs else None
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _options(pairs: list[str]) -> dict:
+    out = {}
+    for p in pairs:
+        k, v = p.split("=", 1)
+        try:
+            out[k] = json.loads(v)
+        except json.JSONDecodeError:
+            out[k] = v
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", nargs="+", default=["mnist1d", "digits"])
+    ap.add_argument("--strategies", nargs="+", default=list(STRATEGIES))
+    ap.add_argument("--budget", default="20m", help="per search (search + retrain)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--retrain-steps", type=int, default=3000)
+    ap.add_argument("--trial-steps", type=int, default=None,
+                    help="training steps per trial (default: graphnas's; for smoke runs)")
+    ap.add_argument("--space-option", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--strategy-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="PNAS's options (evolution keeps its defaults)")
+    ap.add_argument("--out", default="runs/bench_pnas")
+    args = ap.parse_args()
+    budget = parse_duration(args.budget)
+    space_options, strategy_options = _options(args.space_option), _options(args.strategy_option)
+    print(f"B10: blocks space {space_options or '(defaults)'}, budget {args.budget} per "
+          f"search, {args.seeds} seed(s), {args.workers} worker(s)", flush=True)
+    results: dict = {}
+    for task in args.tasks:
+        for strategy in args.strategies:
+            for seed in range(args.seeds):
+                out = Path(args.out) / task / strategy / f"seed{seed}"
+                r = one_search(task, strategy, seed, budget, args.workers, args.retrain_steps,
+                               out, space_options, strategy_options, args.trial_steps)
+                results.setdefault(task, {}).setdefault(strategy, []).append(r)
+                print(f"  {task} {strategy} seed {seed}: test {_fmt(r.get('test_metric'))}, "
+                      f"{r.get('trials')} trials, last Spearman "
+                      f"{_fmt(r.get('last_spearman'), 2)} {r.get('failed', '')}", flush=True)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2))
+    print("\n| task | strategy | mean test | test per seed | mean trials | "
+          "last-round Spearman (mean) |\n|---|---|---|---|---|---|")
+    for task, by in results.items():
+        for strategy, rs in by.items():
+            tests = [r.get("test_metric") for r in rs]
+            print(f"| {task} | {strategy} | {_fmt(_mean(tests))} | "
+                  f"{', '.join(_fmt(t) for t in tests)} | "
+                  f"{_fmt(_mean([r.get('trials') for r in rs]), 1)} | "
+                  f"{_fmt(_mean([r.get('last_spearman') for r in rs]), 2)} |")
+    for task, by in results.items():
+        if not set(STRATEGIES) <= set(by):
+            continue
+        p = _mean([r.get("test_metric") for r in by["pnas"]])
+        e = _mean([r.get("test_metric") for r in by["evolution"]])
+        rho = _mean([r.get("last_spearman") for r in by["pnas"]])
+        ok = None not in (p, e, rho) and p >= e and rho >= 0.4
+        print(f"B10 {task}: PNAS {_fmt(p)} vs evolution {_fmt(e)}, Spearman {_fmt(rho, 2)}: "
+              f"{'met' if ok else 'not met'}")
+
+
+if __name__ == "__main__":
+    main()
