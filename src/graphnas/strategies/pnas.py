@@ -2,12 +2,13 @@
 predictor choosing which of the larger cells to train.
 
 Round 1 trains the one-block cells (all of them, or the first ``init`` of them in a seeded
-order where there are more). Every later round fits the predictor to every score so far, expands the
-``beam`` best cells of the last size by every one-block extension, ranks the extensions with the
-predictor and asks for the best-ranked ones; a round ends once ``beam`` of its candidates are
-told (failures count). At the space's largest cells it goes on with the best-ranked neighbours
-(one token changed) of the ``beam`` best cells. On the ``blocks`` space a step is a block; any
-other space grows one decision at a time (see ``pnas_parts``).
+order where there are more). Every later round fits the predictor to every score so far, expands
+the ``beam`` best cells of the last size by every one-block extension, ranks the extensions with
+the predictor and asks for the best-ranked ones; a round ends once ``beam`` of its candidates
+are told (failures count), and the predictor is scored then. At the space's largest cells it
+goes on with the best-ranked neighbours (one token changed) of the ``beam`` best cells. On the
+``blocks`` space a step is a block; any other space grows one decision at a time (see
+``pnas_parts``).
 
 The predictor is the paper's MLP ensemble over the blocks' tokens. Before it is refitted, its
 Spearman rank correlation on the cells it had ranked and that were then trained is logged and
@@ -56,7 +57,7 @@ class PNAS(Strategy):
         self.told: list[tuple[Choices, float | None]] = []
         self.round_of: dict[Choices, int] = {}  # asked choices -> the round that asked them
         self.predicted: dict[Choices, float] = {}  # asked choices -> the predictor's score
-        self.rounds: list[dict[str, Any]] = []  # size, quota, asked, told, spearman, n
+        self.rounds: list[dict[str, Any]] = []  # size, quota, asked, told, spearman, n, closed
         self.queue: list[tuple[Choices, float | None]] = []  # the round's ranking, not asked yet
         self.seen: set[str] = set()  # hashes of every candidate asked or told
         self._keys: set[Any] = set()  # growth keys of the same
@@ -67,8 +68,7 @@ class PNAS(Strategy):
         for _ in range(n):
             if not self.rounds:
                 self._open(1, self._first())
-            elif self.rounds[-1]["told"] >= self.rounds[-1]["quota"]:
-                self._close()
+            elif self.rounds[-1]["closed"]:
                 self._open(*self._next_round())
             out.append(self._next())
         return out
@@ -78,7 +78,10 @@ class PNAS(Strategy):
         self.told.append((choices, None if score is None else float(score)))
         self._see(candidate)
         if choices in self.round_of:
-            self.rounds[self.round_of[choices]]["told"] += 1
+            r = self.rounds[self.round_of[choices]]
+            r["told"] += 1
+            if r is self.rounds[-1] and not r["closed"] and r["told"] >= r["quota"]:
+                self._close()
 
     def _see(self, cand: Candidate) -> None:
         self.seen.add(cand.hash)
@@ -116,7 +119,7 @@ class PNAS(Strategy):
     def _open(self, size: int, queue: list[tuple[Choices, float | None]]) -> None:
         quota = min(self.beam if self.rounds else self.init, len(queue))
         self.rounds.append({"size": size, "quota": max(quota, 1), "asked": 0, "told": 0,
-                            "spearman": None, "n": 0})
+                            "spearman": None, "n": 0, "closed": False})
         self.queue = queue
 
     def _close(self) -> None:
@@ -125,7 +128,7 @@ class PNAS(Strategy):
         pairs = [(self.predicted[c], s) for c, s in self.told
                  if s is not None and self.round_of.get(c) == r and c in self.predicted]
         rho = spearman([p for p, _ in pairs], [s for _, s in pairs])
-        self.rounds[r].update(spearman=rho, n=len(pairs))
+        self.rounds[r].update(spearman=rho, n=len(pairs), closed=True)
         if pairs:
             log.info("pnas round %d (size %d): predictor Spearman %s on %d trained cells", r + 1,
                      self.rounds[r]["size"], "n/a" if rho is None else f"{rho:.2f}", len(pairs))
