@@ -87,6 +87,8 @@ def test_structure_features_and_settings():
     f = space.structure_features((1, 0, 0, 1, 1, 2, 0, 2, 1))  # b1 = linear(b0) + relu(b0)
     assert f["blocks"] == 2 and f["depth"] == 2 and f["outputs"] == 1
     assert f["ops.linear"] == 2 and f["ops.relu"] == 2 and f["from_h1"] == 1
+    assert space.size() == 4**2 + 4**2 * 6**2  # (2 inputs x 2 ops)^2, then times (3 x 2)^2
+    assert get_space("blocks", spec, out, blocks=1, ops=["relu"]).size() == 4
     with pytest.raises(ValueError, match="unknown vector ops"):
         get_space("blocks", spec, out, ops=["conv3"])
     with pytest.raises(ValueError, match="bad setting"):

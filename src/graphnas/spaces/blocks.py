@@ -99,6 +99,15 @@ class BlocksSpace(Space):
         used = {int(b[f][1:]) for b in blocks for f in (0, 2) if b[f].startswith("b")}
         return [i for i in range(len(blocks)) if i not in used]
 
+    def size(self) -> int:
+        """The number of choice sequences: for each cell size, the product over its blocks of
+        (inputs x ops) squared."""
+        total, prod = 0, 1
+        for i in range(self.max_blocks):
+            prod *= ((2 + i) * len(self.ops)) ** 2
+            total += prod
+        return total
+
     # -- growth (for progressive search) -------------------------------------------------
     def one_block_cells(self) -> list[Choices]:
         """Every one-block cell (each pair of pairs once, in the canonical order)."""
