@@ -2,8 +2,8 @@
 
 Tensors inside a built network keep channels on axis 1: vectors (B, F), sequences (B, C, T),
 images (B, C, H, W); inside a memory cycle over time one step of a sequence is (B, C). A factory
-takes ``(params, site)`` and returns a module. This file imports only torch: the
-standalone export copies it verbatim.
+takes ``(params, site)`` and returns a module. ``codegen_ops`` mirrors this table in the
+generated ``model.py`` (a test checks that every op has both).
 """
 
 import math

@@ -1,4 +1,4 @@
-"""Merges of a node's inputs and the gates on memory links. Imports only torch (and layers).
+"""Merges of a node's inputs and the gates on memory links (torch and ``layers`` only).
 
 Merge rule: for add, mul, mean, max and interp every input narrower than the widest gets a
 learned channel projection (:class:`ChannelLinear`) to the widest; concat joins channels as they

@@ -1,7 +1,8 @@
 """From a graph and a task's specs to a plan: plain data that says what to build and run.
 
 Everything that needs the graph package (validation, shapes, the schedule) happens here, so the
-runtime (``layers``, ``merges``, ``module``) needs only torch and can be exported standalone.
+runtime (``layers``, ``merges``, ``module``) needs only torch; ``codegen`` writes the same plan
+out as readable PyTorch.
 """
 
 from __future__ import annotations
