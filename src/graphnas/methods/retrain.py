@@ -135,8 +135,7 @@ def submit_baselines(task: Task, store: RunStore, budget: Budget, config: TrainC
     each get their turn's part of it, so that all of them end within it."""
     from graphnas.driver import TrainingObjective
 
-    path = store.dir / "baselines.json"
-    cached = json.loads(path.read_text()) if path.exists() else {}
+    _, cached = cached_baselines(store)
     todo = {name: g for name, g in graph_baselines(task).items() if name not in cached}
     if budget.seconds is not None and todo:
         turns = math.ceil(len(todo) / max(1, executor.workers))
@@ -144,6 +143,12 @@ def submit_baselines(task: Task, store: RunStore, budget: Budget, config: TrainC
     job = TrainingObjective(task.ref, budget, config, evaluate_test=True)  # seeds as given
     return {name: executor.submit(job, graph.to_json(None), config.seed)
             for name, graph in todo.items()}
+
+
+def cached_baselines(store: RunStore) -> tuple[Path, dict[str, dict]]:
+    """The run's ``baselines.json`` and what it holds (name -> entry; empty before any)."""
+    path = store.dir / "baselines.json"
+    return path, json.loads(path.read_text()) if path.exists() else {}
 
 
 def graph_baselines(task: Task) -> dict[str, Graph]:
@@ -164,8 +169,7 @@ def classical_scores(store: RunStore, task: Task, refit: bool, seed: int, thread
                      seconds: float) -> dict[str, float]:
     """Fit the task's classical baselines (those not cached in the run) on the retraining's
     data, into ``baselines.json``; name -> test metric."""
-    path = store.dir / "baselines.json"
-    cached = json.loads(path.read_text()) if path.exists() else {}
+    path, cached = cached_baselines(store)
     fitted = fit_classical(task, refit, seed, seconds, threads or 1, skip=frozenset(cached))
     for name, c in fitted.items():
         cached[name] = {"test_metric": c.test_metric, "valid_metric": c.valid_metric,
@@ -179,8 +183,7 @@ def classical_scores(store: RunStore, task: Task, refit: bool, seed: int, thread
 
 def baseline_scores(store: RunStore, futures: dict[str, Any]) -> dict[str, float]:
     """Collect the baselines' results into ``baselines.json``; name -> test metric."""
-    path = store.dir / "baselines.json"
-    cached = json.loads(path.read_text()) if path.exists() else {}
+    path, cached = cached_baselines(store)
     for name, fut in futures.items():
         try:
             r = Result.from_dict(fut.result())
@@ -239,6 +242,5 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
 def classical_details(store: RunStore, baselines: dict[str, float]) -> dict[str, dict]:
     """The classical baselines among ``baselines``, name -> their entry in
     ``baselines.json`` (setting chosen on validation, validation metric, rows, seconds)."""
-    path = store.dir / "baselines.json"
-    cached = json.loads(path.read_text()) if path.exists() else {}
+    _, cached = cached_baselines(store)
     return {k: cached.get(k, {}) for k in baselines if k in CLASSICAL}
