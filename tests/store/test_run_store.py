@@ -104,3 +104,22 @@ def test_trials_decodes_each_row_once_and_stays_current(tmp_path, monkeypatch):
     other.close()
     assert store.trial(new).score == 0.99 and store.trials()[-1].score == 0.99
     store.close()
+
+
+def test_a_run_caught_before_its_schema_reads_as_empty_and_resumes(tmp_path):
+    """The database file exists a moment before its tables: a reader then sees no trials, and
+    a run killed in that moment resumes."""
+    from graphnas.store import read_trials
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"identity": ID, "settings": {}}))
+    sqlite3.connect(run / "trials.sqlite").close()  # an empty database: no tables yet
+    assert read_trials(run) == []
+    store = RunStore(run, ID)
+    store.start_trial("search", (0,), "{}", "h0", 1.0, 0)
+    store.close()
+    assert len(read_trials(run)) == 1
+    (run / "trials.sqlite").write_bytes(b"garbage" * 100)  # damage is still refused
+    with pytest.raises(ValueError, match="not a readable run database"):
+        read_trials(run)

@@ -31,6 +31,8 @@ def read_trials(run_dir: str | Path) -> list[TrialRecord]:
         raise ValueError(f"{d}: not a run directory (no trials.sqlite / config.json)")
     db = sqlite3.connect(f"{(d / 'trials.sqlite').resolve().as_uri()}?mode=ro", uri=True)
     try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='trials'").fetchone():
+            return []  # created, schema not yet written (a run starting or killed as it did)
         return [_record(row) for row in db.execute("SELECT * FROM trials ORDER BY id")]
     except sqlite3.DatabaseError as err:
         raise ValueError(f"{d}: trials.sqlite is not a readable run database ({err})") from None
