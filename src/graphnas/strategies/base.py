@@ -16,10 +16,18 @@ import numpy as np
 from graphnas.spaces.base import Candidate, Space
 
 
+Score = float | tuple[float, ...] | None
+
+
 class Strategy(ABC):
-    """Base class. ``score`` is higher-is-better; None means the trial failed."""
+    """Base class. ``score`` is higher-is-better; None means the trial failed.
+
+    With several objectives (``multi_objective`` strategies only) a score is a tuple of floats,
+    one per objective in a fixed order, each higher-is-better (a cost is told negated).
+    """
 
     name: str = "strategy"
+    multi_objective: bool = False  # whether tell accepts a tuple of objectives
 
     def __init__(self, space: Space, seed: int = 0) -> None:
         self.space = space
@@ -31,7 +39,7 @@ class Strategy(ABC):
         """Up to ``n`` new candidates to evaluate."""
 
     @abstractmethod
-    def tell(self, candidate: Candidate, score: float | None) -> None:
+    def tell(self, candidate: Candidate, score: Score) -> None:
         """The result of one candidate, in any order; None for a failed trial."""
 
     def state_dict(self) -> dict[str, Any]:

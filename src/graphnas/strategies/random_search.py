@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from graphnas.spaces.base import Candidate
 
-from .base import Strategy
+from .base import Score, Strategy
 
 
 class RandomSearch(Strategy):
     name = "random"
+    multi_objective = True
 
     def ask(self, n: int = 1) -> list[Candidate]:
         return [self.space.sample(self.rng) for _ in range(n)]
 
-    def tell(self, candidate: Candidate, score: float | None) -> None:
+    def tell(self, candidate: Candidate, score: Score) -> None:
         pass

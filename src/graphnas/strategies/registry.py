@@ -26,6 +26,18 @@ def strategy_names() -> list[str]:
     return list(STRATEGIES)
 
 
+def multi_objective_names() -> list[str]:
+    """The strategies that can search several objectives at once."""
+    return [name for name, cls in STRATEGIES.items() if cls.multi_objective]
+
+
+def check_objectives(name: str, objectives: int) -> None:
+    """ValueError when strategy ``name`` is asked for several objectives it cannot search."""
+    if objectives > 1 and name in STRATEGIES and not STRATEGIES[name].multi_objective:
+        raise ValueError(f"strategy {name!r} searches one objective; for several use one of "
+                         f"{', '.join(multi_objective_names())}")
+
+
 def get_strategy(name: str, space: Space, seed: int = 0, **config: Any) -> Strategy:
     """A strategy by name, e.g. ``get_strategy("evolution", space, seed=1, population=30)``."""
     if name not in STRATEGIES:
