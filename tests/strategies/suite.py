@@ -15,7 +15,7 @@ from .toy import ToySpace, objective
 
 
 def run(name: str, seed: int, steps: int, space=None, fail_every: int = 0, batch: int = 1,
-        config: dict | None = None):
+        config: dict | None = None, objective=objective):
     """Ask/tell ``steps`` candidates; returns the strategy and the candidates asked."""
     space = space or ToySpace()
     s = get_strategy(name, space, seed=seed, **(config or {}))
@@ -29,10 +29,10 @@ def run(name: str, seed: int, steps: int, space=None, fail_every: int = 0, batch
     return s, asked
 
 
-def check_reproducible(name: str) -> None:
-    _, a = run(name, 3, 30)
-    _, b = run(name, 3, 30)
-    _, c = run(name, 4, 30)
+def check_reproducible(name: str, objective=objective) -> None:
+    _, a = run(name, 3, 30, objective=objective)
+    _, b = run(name, 3, 30, objective=objective)
+    _, c = run(name, 4, 30, objective=objective)
     assert [x.choices for x in a] == [x.choices for x in b]
     assert [x.choices for x in a] != [x.choices for x in c]
 
@@ -43,15 +43,15 @@ def check_members(name: str) -> None:
     assert all(space.valid_choices(c.choices) and space.contains(c.arch) for c in asked)
 
 
-def check_survives_failures(name: str) -> None:
-    _, asked = run(name, 0, 40, fail_every=2, batch=3)
+def check_survives_failures(name: str, objective=objective) -> None:
+    _, asked = run(name, 0, 40, fail_every=2, batch=3, objective=objective)
     assert len(asked) == 40
 
 
-def check_resumes(name: str) -> None:
+def check_resumes(name: str, objective=objective) -> None:
     space = ToySpace()
-    whole, asked = run(name, 5, 25, space)
-    half, _ = run(name, 5, 20, space)
+    whole, asked = run(name, 5, 25, space, objective=objective)
+    half, _ = run(name, 5, 20, space, objective=objective)
     state = json.loads(json.dumps(half.state_dict()))  # state must survive JSON
     resumed = get_strategy(name, space, seed=5)
     resumed.load_state_dict(state)
@@ -63,11 +63,11 @@ def check_resumes(name: str) -> None:
     assert [c.choices for c in rest] == [c.choices for c in asked[20:]]
 
 
-def check_resumes_by_replay(name: str) -> None:
+def check_resumes_by_replay(name: str, objective=objective) -> None:
     """A fresh strategy replaying the recorded asks and tells (as the driver does from its
     store) asks for the same next candidates: no hidden, unseeded state."""
     space = ToySpace()
-    _, asked = run(name, 7, 25, space, fail_every=4)
+    _, asked = run(name, 7, 25, space, fail_every=4, objective=objective)
     replay = get_strategy(name, space, seed=7)
     for i, c in enumerate(asked[:20]):
         again = replay.ask(1)[0]
@@ -93,3 +93,22 @@ def best_found(name: str, seeds: int = 6, budget: int = 150) -> float:
 
 def check_beats_random(name: str) -> None:
     assert best_found(name) > best_found("random")
+
+
+def front_found(name: str, seeds: int = 4, budget: int = 80) -> float:
+    """Mean hypervolume (reference: the worst corner) of the two-objective toy's front found."""
+    from graphnas.pareto import hypervolume
+
+    from .toy import two_objectives
+
+    space = ToySpace()
+    volumes = []
+    for seed in range(seeds):
+        _, asked = run(name, seed, budget, space, objective=two_objectives)
+        volumes.append(hypervolume([two_objectives(space, c.choices) for c in asked],
+                                   [-0.01, -1.01]))
+    return statistics.mean(volumes)
+
+
+def check_front_beats_random(name: str) -> None:
+    assert front_found(name) > front_found("random")

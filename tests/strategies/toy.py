@@ -58,3 +58,10 @@ def objective(space: ToySpace, choices: Sequence[int]) -> float:
     """Fraction of decisions that match the optimum (1.0 at the best)."""
     best = target(space)
     return sum(a == b for a, b in zip(choices, best)) / len(best)
+
+
+def two_objectives(space: ToySpace, choices: Sequence[int]) -> tuple[float, float]:
+    """(the objective, minus the cost): the cost is the ops' mean option index, so the optimum's
+    ops (the last option) are the dearest and the front is a trade-off."""
+    ops = [k for d, k in zip(space.ds, choices) if d.key == "op"]
+    return objective(space, choices), -sum(ops) / len(ops)

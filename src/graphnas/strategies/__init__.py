@@ -3,8 +3,13 @@
 from .base import Score, Strategy
 from .evolution import RegularizedEvolution
 from .random_search import RandomSearch
-from .registry import (STRATEGIES, check_objectives, get_strategy, multi_objective_names,
-                       strategy_names)
+from .registry import (
+                       STRATEGIES,
+                       check_objectives,
+                       get_strategy,
+                       multi_objective_names,
+                       strategy_names,
+)
 from .reinforce import Reinforce
 
 __all__ = ["STRATEGIES", "RandomSearch", "RegularizedEvolution", "Reinforce", "Score",

@@ -15,7 +15,6 @@ import numpy as np
 
 from graphnas.spaces.base import Candidate, Space
 
-
 Score = float | tuple[float, ...] | None
 
 

@@ -1,9 +1,14 @@
-"""Regularised (aging) evolution, Real et al. 2019.
+"""Regularised (aging) evolution, Real et al. 2019, and its multi-objective form.
 
 A population of the ``population`` most recently told candidates; a child is a mutation of the
 best of ``sample`` members drawn at random; the oldest member dies when a new one arrives.
 Asynchronous: ``ask`` works before earlier candidates are told (the first ``population`` asks are
 random samples), and results may arrive in any order.
+
+Told tuples of objectives, it becomes a steady-state NSGA-II (Deb et al. 2002): "best" is the
+lower non-dominated front within the population, ties broken by the larger crowding distance,
+and the member that dies is the worst in that order (failed trials first), not the oldest, so
+that the population keeps the front it has found.
 """
 
 from __future__ import annotations
@@ -11,13 +16,19 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+import numpy as np
+
+from graphnas.pareto import crowding_distance, fronts
 from graphnas.spaces.base import Candidate, Space
 
-from .base import Strategy
+from .base import Score, Strategy
+
+Member = tuple[tuple[int, ...], Score]
 
 
 class RegularizedEvolution(Strategy):
     name = "evolution"
+    multi_objective = True
 
     def __init__(self, space: Space, seed: int = 0, population: int = 20, sample: int = 5
                  ) -> None:
@@ -25,7 +36,7 @@ class RegularizedEvolution(Strategy):
         if population < 2 or not 1 <= sample <= population:
             raise ValueError("evolution needs population >= 2 and 1 <= sample <= population")
         self.population_size, self.sample_size = population, sample
-        self.population: deque[tuple[tuple[int, ...], float | None]] = deque()
+        self.population: deque[Member] = deque()
         self.asked = 0
 
     def ask(self, n: int = 1) -> list[Candidate]:
@@ -36,21 +47,48 @@ class RegularizedEvolution(Strategy):
             else:
                 idx = self.rng.choice(len(self.population), self.sample_size, replace=False)
                 members = [self.population[int(i)] for i in idx]
-                parent = max(members, key=lambda m: -float("inf") if m[1] is None else m[1])
+                if self._several():
+                    rank = _rank(list(self.population))
+                    parent = self.population[int(min(idx, key=lambda i: rank[int(i)]))]
+                else:
+                    parent = max(members, key=lambda m: -np.inf if m[1] is None else m[1])
                 out.append(self.space.mutate(self.space.candidate(parent[0]), self.rng))
             self.asked += 1
         return out
 
-    def tell(self, candidate: Candidate, score: float | None) -> None:
+    def tell(self, candidate: Candidate, score: Score) -> None:
         self.population.append((tuple(candidate.choices), score))
         while len(self.population) > self.population_size:
-            self.population.popleft()
+            if self._several():
+                rank = _rank(list(self.population))
+                del self.population[int(np.argmax(rank))]  # the worst
+            else:
+                self.population.popleft()
+
+    def _several(self) -> bool:
+        return any(isinstance(s, tuple) for _, s in self.population)
 
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "asked": self.asked,
-                "population": [[list(c), s] for c, s in self.population]}
+                "population": [[list(c), list(s) if isinstance(s, tuple) else s]
+                               for c, s in self.population]}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.asked = state["asked"]
-        self.population = deque((tuple(c), s) for c, s in state["population"])
+        self.population = deque((tuple(c), tuple(s) if isinstance(s, list) else s)
+                                for c, s in state["population"])
+
+
+def _rank(members: list[Member]) -> list[float]:
+    """Each member's place in NSGA-II's order, lower is better: by front, then by crowding
+    within it (the most isolated first); failed members last, the later after the earlier."""
+    told = [i for i, (_, s) in enumerate(members) if s is not None]
+    key = [1e9 + i for i in range(len(members))]
+    if told:
+        points = np.array([members[i][1] for i in told], float)
+        for level, front in enumerate(fronts(points)):
+            order = np.argsort(-crowding_distance(points[front]), kind="stable")
+            for place, j in enumerate(order):
+                key[told[front[j]]] = level + place / (len(front) + 1)
+    return key

@@ -5,6 +5,12 @@ replays their choices to get log-probabilities and takes one Adam step on
 ``-(reward - baseline) * log p - entropy_weight * entropy`` (mean over the batch), where the
 baseline is an exponential moving average of rewards. A failed trial's reward is the lowest
 reward seen so far.
+
+Told tuples of objectives, each update draws weights from the simplex and rewards the batch by
+the augmented Tchebycheff value of its vectors (ParEGO's scalarisation, over objectives
+normalised by the ranges seen so far), so that the controller is pulled toward a different part
+of the front at each step; the baseline is then the batch's mean reward, as the moving average
+would mix rewards under different weights. A failed trial's reward is the batch's lowest.
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ import base64
 import io
 from typing import Any
 
+import numpy as np
 import torch
 
+from graphnas.pareto import Normalizer, random_weights, tchebycheff
 from graphnas.spaces.base import Candidate, Space
 
-from .base import Strategy
+from .base import Score, Strategy
 from .controller import Controller, key_sizes
 
 
@@ -33,6 +41,7 @@ def _unpack(text: str) -> Any:
 
 class Reinforce(Strategy):
     name = "reinforce"
+    multi_objective = True
 
     def __init__(self, space: Space, seed: int = 0, batch: int = 5, lr: float = 0.02,
                  entropy_weight: float = 1e-3, baseline_decay: float = 0.8, hidden: int = 64,
@@ -47,7 +56,8 @@ class Reinforce(Strategy):
         self.generator = torch.Generator().manual_seed(seed)
         self.baseline: float | None = None
         self.worst: float | None = None
-        self.buffer: list[tuple[list[int], float | None]] = []
+        self.buffer: list[tuple[list[int], Score]] = []
+        self.ranges = Normalizer()  # of the objective vectors told (several objectives)
         self.updates = 0
 
     def ask(self, n: int = 1) -> list[Candidate]:
@@ -59,24 +69,42 @@ class Reinforce(Strategy):
                 out.append(self.space.candidate(choices))
         return out
 
-    def tell(self, candidate: Candidate, score: float | None) -> None:
-        if score is not None:
+    def tell(self, candidate: Candidate, score: Score) -> None:
+        if isinstance(score, (tuple, list)):
+            score = tuple(float(x) for x in score)
+            self.ranges.update([score])
+        elif score is not None:
             self.worst = score if self.worst is None else min(self.worst, score)
         self.buffer.append((list(candidate.choices), score))
         if len(self.buffer) >= self.batch:
             self._update()
 
-    def _update(self) -> None:
-        rewards = [self.worst if s is None else s for _, s in self.buffer]
+    def _rewards(self) -> tuple[list[float], float]:
+        """The buffer's rewards and the baseline to subtract (updated here)."""
+        scores = [s for _, s in self.buffer]
+        if any(isinstance(s, tuple) for s in scores):
+            weights = random_weights(self.rng, len(self.ranges.low))
+            told = [i for i, s in enumerate(scores) if s is not None]
+            values = tchebycheff(self.ranges([scores[i] for i in told]), weights)
+            worst = float(values.min()) if told else 0.0
+            rewards = [worst] * len(scores)
+            for i, v in zip(told, values):
+                rewards[i] = float(v)
+            return rewards, float(np.mean(rewards))
+        rewards = [self.worst if s is None else s for s in scores]
         rewards = [0.0 if r is None else float(r) for r in rewards]
         for r in rewards:
             self.baseline = r if self.baseline is None else (
                 self.decay * self.baseline + (1 - self.decay) * r)
+        return rewards, self.baseline
+
+    def _update(self) -> None:
+        rewards, baseline = self._rewards()
         loss = torch.zeros(())
         for (choices, _), r in zip(self.buffer, rewards):
             _, logp, entropy = self.controller.walk(self.space, forced=choices,
                                                     temperature=self.temperature)
-            loss = loss - (r - self.baseline) * logp - self.entropy_weight * entropy
+            loss = loss - (r - baseline) * logp - self.entropy_weight * entropy
         self.optimizer.zero_grad()
         (loss / len(self.buffer)).backward()
         self.optimizer.step()
@@ -85,7 +113,11 @@ class Reinforce(Strategy):
 
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "baseline": self.baseline, "worst": self.worst,
-                "buffer": self.buffer, "updates": self.updates,
+                "buffer": [[c, list(s) if isinstance(s, tuple) else s]
+                           for c, s in self.buffer],
+                "updates": self.updates,
+                "ranges": [None if r is None else r.tolist()
+                           for r in (self.ranges.low, self.ranges.high)],
                 "controller": _pack(self.controller.state_dict()),
                 "optimizer": _pack(self.optimizer.state_dict()),
                 "generator": _pack(self.generator.get_state())}
@@ -93,7 +125,12 @@ class Reinforce(Strategy):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.baseline, self.worst = state["baseline"], state["worst"]
-        self.buffer = [(list(c), s) for c, s in state["buffer"]]
+        self.buffer = [(list(c), tuple(s) if isinstance(s, list) else s)
+                       for c, s in state["buffer"]]
+        low, high = state.get("ranges", [None, None])
+        self.ranges = Normalizer()
+        if low is not None:
+            self.ranges.update([low, high])
         self.updates = state["updates"]
         self.controller.load_state_dict(_unpack(state["controller"]))
         self.optimizer.load_state_dict(_unpack(state["optimizer"]))

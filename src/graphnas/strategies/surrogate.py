@@ -32,6 +32,10 @@ tables, searches of 100 queries, seeds 0-19 (some checked on seeds 20-59; BENCHM
 the posterior mean (against expected improvement and confidence bounds), the start and pool
 sizes, the length-scale and noise grids, and ``spread=3, window=6`` (against 1 of 3 to 4 of 8).
 No other space has been searched often enough to tune them.
+
+Told tuples of objectives, it is ParEGO (Knowles 2006): at every ask, weights drawn from the
+simplex turn each told vector (normalised by the ranges seen) into one augmented Tchebycheff
+value, and the search above runs on those values; over many asks the weights sweep the front.
 """
 
 from __future__ import annotations
@@ -42,9 +46,10 @@ from typing import Any
 
 import numpy as np
 
+from graphnas.pareto import Normalizer, random_weights, tchebycheff
 from graphnas.spaces.base import Candidate, Decision, Space
 
-from .base import Strategy
+from .base import Score, Strategy
 
 Choices = tuple[int, ...]
 _LENGTHS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # kernel length scales, in units of the rms distance
@@ -70,6 +75,7 @@ class SurrogateSearch(Strategy):
     """
 
     name = "surrogate"
+    multi_objective = True
 
     def __init__(self, space: Space, seed: int = 0, init: int = 10, parents: int = 8,
                  mutations: int = 40, samples: int = 100, max_steps: int = 2,
@@ -88,7 +94,7 @@ class SurrogateSearch(Strategy):
         self.acquisition, self.max_fit = acquisition, max_fit
         self.spread, self.window = spread, window
         self.templates: list[int] = []  # the template decision's choice in the latest asks
-        self.told: list[tuple[Choices, float | None]] = []
+        self.told: list[tuple[Choices, Score]] = []
         self.seen: set[str] = set()  # hashes of every candidate asked or told
         self._fixed = space.fixed_decisions()  # None where decisions depend on choices
         if self._fixed is not None:
@@ -101,7 +107,7 @@ class SurrogateSearch(Strategy):
     def ask(self, n: int = 1) -> list[Candidate]:
         out = []
         for _ in range(n):
-            scored = self._scored()
+            scored = self._scalarized(self._scored())
             cand = self._propose(scored) if len(scored) >= self.init else None
             if cand is None:
                 cand = self._fresh()
@@ -111,13 +117,23 @@ class SurrogateSearch(Strategy):
             out.append(cand)
         return out
 
-    def tell(self, candidate: Candidate, score: float | None) -> None:
+    def tell(self, candidate: Candidate, score: Score) -> None:
         self.seen.add(candidate.hash)
-        self.told.append((tuple(candidate.choices), None if score is None else float(score)))
+        self.told.append((tuple(candidate.choices), _score(score)))
 
-    def _scored(self) -> list[tuple[Choices, float]]:
+    def _scored(self) -> list[tuple[Choices, Score]]:
         """Told candidates with a score, each choice sequence once (with its latest score)."""
         return list({c: s for c, s in self.told if s is not None}.items())
+
+    def _scalarized(self, scored: list[tuple[Choices, Score]]) -> list[tuple[Choices, float]]:
+        """The scores as they are (one objective), or each vector's augmented Tchebycheff
+        value under weights drawn for this ask (several)."""
+        if not scored or not isinstance(scored[0][1], tuple):
+            return scored  # type: ignore[return-value]
+        points = np.array([s for _, s in scored], float)
+        weights = random_weights(self.rng, points.shape[1])
+        values = tchebycheff(Normalizer().update(points)(points), weights)
+        return [(c, float(v)) for (c, _), v in zip(scored, values)]
 
     # -- proposals ------------------------------------------------------------------------
     def _fresh(self, tries: int = 20) -> Candidate:
@@ -250,14 +266,24 @@ class SurrogateSearch(Strategy):
 
     # -- state ----------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        return {**super().state_dict(), "told": [[list(c), s] for c, s in self.told],
+        return {**super().state_dict(),
+                "told": [[list(c), list(s) if isinstance(s, tuple) else s] for c, s in self.told],
                 "seen": sorted(self.seen), "templates": list(self.templates)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
-        self.told = [(tuple(c), s) for c, s in state["told"]]
+        self.told = [(tuple(c), _score(s)) for c, s in state["told"]]
         self.seen = set(state["seen"])
         self.templates = [int(k) for k in state.get("templates", state.get("shapes", []))]
+
+
+def _score(score: Any) -> Score:
+    """A told score as stored: None, a float, or a tuple of floats (from a tuple or a list)."""
+    if score is None:
+        return None
+    if isinstance(score, (tuple, list)):
+        return tuple(float(x) for x in score)
+    return float(score)
 
 
 def _names(d: Decision) -> list[tuple[str, str]]:
