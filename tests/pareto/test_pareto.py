@@ -7,8 +7,16 @@ import itertools
 import numpy as np
 import pytest
 
-from graphnas.pareto import (Normalizer, crowding_distance, dominates, fronts, hypervolume,
-                             non_dominated, random_weights, tchebycheff)
+from graphnas.pareto import (
+    Normalizer,
+    crowding_distance,
+    dominates,
+    fronts,
+    hypervolume,
+    non_dominated,
+    random_weights,
+    tchebycheff,
+)
 
 
 def brute_front(p):
@@ -70,3 +78,11 @@ def test_tchebycheff_ranks_by_the_weighted_worst_objective():
     assert first[0] > first[1]  # all weight on the first objective
     w = random_weights(np.random.default_rng(0), 3)
     assert w.shape == (3,) and w.min() >= 0 and w.sum() == pytest.approx(1)
+
+
+def test_large_sets_take_the_sorted_path_and_agree():
+    rng = np.random.default_rng(3)
+    p = rng.integers(0, 40, size=(1500, 2)).astype(float)
+    expected = [i for i in range(len(p))
+                if not np.any(np.all(p >= p[i], axis=1) & np.any(p > p[i], axis=1))]
+    assert non_dominated(p) == expected

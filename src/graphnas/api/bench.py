@@ -17,7 +17,7 @@ from graphnas.benchmarks.plot import plot_regret_curves
 from graphnas.benchmarks.reference import get_reference, reference_names
 from graphnas.benchmarks.registry import benchmark_names, get_benchmark
 from graphnas.benchmarks.tabular import compare
-from graphnas.strategies import strategy_names
+from graphnas.strategies import multi_objective_names, strategy_names
 
 ALL = "all"  # in a list of data sets or strategies: every one
 
@@ -35,11 +35,13 @@ class BenchmarkInfo:
     unit: str  # of a validation value and so of a regret
     has_test: bool
     has_noise: bool
+    costs: tuple[str, ...] = ()  # what --objectives may add to the score
 
 
 def benchmark_info(name: str) -> BenchmarkInfo:
     b = get_benchmark(name)
-    return BenchmarkInfo(b.name, b.title, b.datasets, b.unit, b.has_test, b.has_noise)
+    return BenchmarkInfo(b.name, b.title, b.datasets, b.unit, b.has_test, b.has_noise,
+                         b.costs)
 
 
 def nasbenchgraph_datasets() -> tuple[str, ...]:
@@ -59,7 +61,8 @@ def _chosen(asked: Sequence[str], known: Sequence[str], what: str) -> list[str]:
 def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
                        strategies: Sequence[str] = (ALL,), queries: int = 100,
                        seeds: int = 20, first_seed: int = 0, noisy: bool = False,
-                       references: Sequence[str] = (), plot: str | Path | None = None
+                       references: Sequence[str] = (), plot: str | Path | None = None,
+                       objectives: Sequence[str] = ("score",)
                        ) -> dict[str, dict[str, dict[str, Any]]]:
     """Run registered strategies, and references beside them, on a tabular benchmark's
     tables (a search sees only the validation value).
@@ -76,6 +79,11 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
         references: what a user would pick instead, run in the same loop (``"tpe"``: Optuna's
             TPE sampler; needs the ``bench`` extra).
         plot: a .png file for the anytime regret curves.
+        objectives: ``("score",)``, or the score and costs the tables hold (``"latency"``,
+            ``"params"``): then only strategies and references that search several
+            objectives run (``"all"`` picks them), told ``(score, -cost, ...)``, and each row
+            has the hypervolume regret too (``hv_regret_mean``, ``hv_regret_std``,
+            ``hv_regret_curve``; :mod:`graphnas.benchmarks.fronts`).
 
     Returns:
         data set -> row (a strategy, or a reference's label such as ``"tpe (optuna)"``) ->
@@ -84,7 +92,11 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
         :func:`graphnas.benchmarks.tabular.summarize`).
     """
     bench = get_benchmark(benchmark)
+    objectives = bench.check_objectives(objectives)
+    several = len(objectives) > 1
     chosen = _chosen(strategies, strategy_names(), "strategy")
+    if several and ALL in strategies:
+        chosen = [n for n in chosen if n in multi_objective_names()]
     refs = list(dict.fromkeys(references))
     for name in refs:
         get_reference(name).check()  # before any run: a missing extra is one line at once
@@ -93,12 +105,14 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
     if queries < 1 or seeds < 1:
         raise ValueError(f"queries and seeds must be at least 1, got {queries} and {seeds}")
     bench.check_noisy(noisy)
-    results = {d: compare(bench, d, [*chosen, *refs], queries, seeds, first_seed, noisy)
-               for d in sets}
+    results = {d: compare(bench, d, [*chosen, *refs], queries, seeds, first_seed, noisy,
+                          objectives=objectives) for d in sets}
     if plot is not None:
         noise = ", noisy" if noisy else ""
+        what = f" ({', '.join(objectives)})" if several else ""
         plot_regret_curves(results, plot,
-                           f"{bench.title}, {queries} queries, {seeds} seeds{noise}")
+                           f"{bench.title}{what}, {queries} queries, {seeds} seeds{noise}",
+                           curve="hv_regret_curve" if several else "regret_curve")
     return results
 
 

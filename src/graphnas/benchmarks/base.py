@@ -9,8 +9,10 @@ module per benchmark, registered in :mod:`graphnas.benchmarks.registry`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from graphnas.spaces.base import Space
 
@@ -21,6 +23,7 @@ class Lookup(NamedTuple):
     score: float | None  # what the search is told (None: not tabulated, a failed trial)
     valid: float | None  # the noise-free validation value, for regret (= score unless noisy)
     test: float | None  # the test value, where the table has one
+    costs: dict[str, float] | None = None  # the tabulated costs (latency, params, ...)
 
 
 Evaluate = Callable[[Any], Lookup]
@@ -37,6 +40,8 @@ class TabularBenchmark(ABC):
         has_test: whether the tables hold a test value beside the validation value.
         has_noise: whether the tables hold one value per training seed, so that a noisy
             search (one seed's value per query) is possible.
+        costs: the costs the tables hold beside the score (``"latency"``, ``"params"``), each
+            to minimise; a multi-objective search is told the score and some of them.
     """
 
     name: str
@@ -45,6 +50,7 @@ class TabularBenchmark(ABC):
     unit: str
     has_test: bool
     has_noise: bool
+    costs: tuple[str, ...] = ()
 
     def check_dataset(self, dataset: str) -> str:
         """The data set's name, or ValueError naming the ones that exist."""
@@ -58,6 +64,22 @@ class TabularBenchmark(ABC):
         if noisy and not self.has_noise:
             raise ValueError(f"{self.title}'s tables hold one value per architecture: a "
                              f"noisy search needs one per training seed")
+
+    def check_objectives(self, objectives: Sequence[str]) -> tuple[str, ...]:
+        """``("score", cost, ...)`` checked: the score first, then costs the tables hold."""
+        objectives = tuple(objectives)
+        if not objectives or objectives[0] != "score" or \
+                any(o not in self.costs for o in objectives[1:]) or \
+                len(set(objectives)) < len(objectives):
+            raise ValueError(f"objectives must be 'score' and then some of {self.title}'s "
+                             f"costs ({', '.join(self.costs) or 'none'}), each once; got "
+                             f"{','.join(objectives) or 'none'}")
+        return objectives
+
+    def points(self, dataset: str, costs: Sequence[str]) -> np.ndarray:
+        """Every tabulated architecture as a row ``(validation value, cost, ...)``, noise-free
+        (from which the true Pareto front is found)."""
+        raise NotImplementedError(f"{self.title} does not list its tables' costs")
 
     @abstractmethod
     def space(self, dataset: str) -> Space:

@@ -245,6 +245,12 @@ class NasBench201Objective:
         return max(float(np.mean(r["val_acc"])) for r in load_table(self.dataset).values())
 
 
+def _costs(row: dict[str, tuple[float, ...]]) -> dict[str, float]:
+    """A row's latency (seconds) and parameters (millions), means over the training seeds."""
+    return {"latency": float(np.mean(row["latency"])),
+            "params": float(np.mean(row["model_size"]))}
+
+
 class NasBench201(TabularBenchmark):
     """NAS-Bench-201's tables as a benchmark: the search is told the validation accuracy
     (percent; the mean over the training seeds, or one seed's value when noisy); regret is
@@ -256,6 +262,7 @@ class NasBench201(TabularBenchmark):
     unit = "validation accuracy (percent)"
     has_test = False
     has_noise = True
+    costs = ("latency", "params")  # seconds, and millions of parameters; means over seeds
 
     def space(self, dataset: str) -> NasBench201Space:
         return NasBench201Space(dataset)
@@ -264,8 +271,14 @@ class NasBench201(TabularBenchmark):
         objective = NasBench201Objective(dataset, noisy, seed)
 
         def evaluate(arch: Nb201Cell) -> Lookup:
-            return Lookup(objective.score(arch), objective.mean(arch), None)
+            return Lookup(objective.score(arch), objective.mean(arch), None,
+                          _costs(objective.lookup(arch)))
         return evaluate
+
+    def points(self, dataset: str, costs: Sequence[str]) -> np.ndarray:
+        rows = load_table(check_dataset(dataset)).values()
+        return np.array([(np.mean(r["val_acc"]), *(_costs(r)[c] for c in costs))
+                         for r in rows], float)
 
     def optimum(self, dataset: str) -> float:
         return NasBench201Objective(dataset).best_valid()

@@ -243,6 +243,7 @@ class NasBenchGraph(TabularBenchmark):
     unit = "validation accuracy (fraction)"
     has_test = True
     has_noise = False
+    costs = ("latency", "params")  # seconds, and millions of parameters
 
     def space(self, dataset: str) -> NasBenchGraphSpace:
         return NasBenchGraphSpace(dataset)
@@ -254,8 +255,14 @@ class NasBenchGraph(TabularBenchmark):
         def evaluate(arch: NbgArch) -> Lookup:
             row = table.get(arch.valid_hash())
             return Lookup(None, None, None) if row is None else \
-                Lookup(row["valid_perf"], row["valid_perf"], row["perf"])
+                Lookup(row["valid_perf"], row["valid_perf"], row["perf"],
+                       {"latency": row["latency"], "params": row["para"]})
         return evaluate
+
+    def points(self, dataset: str, costs: Sequence[str]) -> np.ndarray:
+        column = {"latency": "latency", "params": "para"}
+        return np.array([(r["valid_perf"], *(r[column[c]] for c in costs))
+                         for r in load_table(check_dataset(dataset)).values()], float)
 
     def optimum(self, dataset: str) -> float:
         return NasBenchGraphObjective(dataset).best_valid()

@@ -14,6 +14,11 @@ architectures ends early; its curve stays flat to the end).
 Regret is measured on the noise-free validation value of the *incumbent*, the query with the
 best score the search was told (the first of tied ones): with a noisy score that is not the
 query with the best noise-free value.
+
+With several objectives (the score and tabulated costs, e.g. ``("score", "latency")``) the
+search is told a tuple ``(score, -cost, ...)`` and quality is hypervolume regret
+(:mod:`graphnas.benchmarks.fronts`) of the queries whose told vectors no other query's told
+vector dominates, measured at their noise-free values.
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ from typing import Any
 
 import numpy as np
 
+from graphnas.pareto import non_dominated
 from graphnas.spaces.base import Space
-from graphnas.strategies import get_strategy, strategy_names
+from graphnas.strategies import check_objectives, get_strategy, strategy_names
 
 from .base import Evaluate, TabularBenchmark
+from .fronts import TrueFront, maximized, true_front
 from .reference import REFERENCES, get_reference
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,7 @@ class Trace:
     valids: list[float | None] | None = None  # None: the scores themselves (no noise)
     asks: int = 0
     strategy_seconds: float = 0.0  # time spent in ask and tell
+    costs: list[tuple[float, ...] | None] = field(default_factory=list)  # per query, if asked
 
     def _valid(self, i: int) -> float:
         v = (self.scores if self.valids is None else self.valids)[i]
@@ -70,18 +78,37 @@ class Trace:
         best = vals if len(vals) else np.array([-np.inf])
         return np.pad(best, (0, max(0, queries - len(best))), mode="edge")[:queries]
 
+    def hv_regret_curve(self, front: TrueFront, queries: int) -> np.ndarray:
+        """After each of ``queries`` queries (padded with the last), the hypervolume regret of
+        the queries so far whose told vectors are not dominated among them."""
+        noisy = self.valids is not None and self.valids != self.scores
+        told, true = [], []
+        curve = []
+        for i, s in enumerate(self.scores):
+            if s is not None and self.costs[i] is not None:
+                told.append(maximized(s, self.costs[i]))
+                true.append(maximized(self._valid(i), self.costs[i]))
+            if not noisy:
+                curve.append(front.regret(true))  # noise-free: dominated points add nothing
+            else:
+                keep = non_dominated(told)
+                curve.append(front.regret([true[k] for k in keep]))
+        out = np.array(curve) if curve else np.array([front.volume])
+        return np.pad(out, (0, max(0, queries - len(out))), mode="edge")[:queries]
+
     def best(self) -> tuple[float, float | None]:
         """(the incumbent's noise-free validation value, its test value)."""
         i = self.incumbents()[-1] if self.scores else None
         return (-np.inf, None) if i is None else (self._valid(i), self.tests[i])
 
 
-def make_searcher(name: str, space: Space, seed: int, config: dict[str, Any] | None = None
-                  ) -> Any:
+def make_searcher(name: str, space: Space, seed: int, config: dict[str, Any] | None = None,
+                  objectives: int = 1) -> Any:
     """A registered strategy, or a reference (:data:`~graphnas.benchmarks.reference.REFERENCES`),
-    built for ``space``; both answer ``ask`` and ``tell``."""
+    built for ``space`` (a reference is told how many objectives it searches); both answer
+    ``ask`` and ``tell``."""
     if name in REFERENCES:
-        return get_reference(name).make(space, seed, **(config or {}))
+        return get_reference(name).make(space, seed, objectives=objectives, **(config or {}))
     return get_strategy(name, space, seed=seed, **(config or {}))
 
 
@@ -90,22 +117,32 @@ def row_name(name: str) -> str:
     return REFERENCES[name].label if name in REFERENCES else name
 
 
-def check_names(names: Sequence[str]) -> list[str]:
-    """Registered strategies and references, each once, in order; ValueError otherwise."""
+def check_names(names: Sequence[str], objectives: int = 1) -> list[str]:
+    """Registered strategies and references, each once, in order, each able to search
+    ``objectives`` objectives; ValueError otherwise."""
     for name in names:
-        if name not in REFERENCES and name not in strategy_names():
+        if name in REFERENCES:
+            ref = REFERENCES[name]
+            if not (ref.multi_objective if objectives > 1 else ref.single_objective):
+                raise ValueError(f"reference {name!r} searches "
+                                 f"{'one objective' if objectives > 1 else 'several objectives'}")
+        elif name not in strategy_names():
             raise ValueError(f"unknown strategy {name!r}; use one of "
                              f"{', '.join(strategy_names())}")
+        else:
+            check_objectives(name, objectives)
     return list(dict.fromkeys(names))
 
 
 def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, queries: int,
-                max_asks: int | None = None, config: dict[str, Any] | None = None) -> Trace:
+                max_asks: int | None = None, config: dict[str, Any] | None = None,
+                objectives: Sequence[str] = ("score",)) -> Trace:
     """Search ``space`` with a registered strategy (or a reference) for ``queries`` distinct
-    look-ups."""
-    strat = make_searcher(strategy, space, seed, config)
+    look-ups; with several ``objectives`` the strategy is told ``(score, -cost, ...)``."""
+    strat = make_searcher(strategy, space, seed, config, len(objectives))
     max_asks = max_asks or 20 * queries
-    known: dict[str, float | None] = {}
+    costs = tuple(objectives[1:])
+    known: dict[str, Any] = {}
     trace = Trace(row_name(strategy), seed, valids=[])
     while len(trace.scores) < queries and trace.asks < max_asks:
         t0 = time.perf_counter()
@@ -115,10 +152,15 @@ def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, quer
         h = cand.hash
         if h not in known:
             found = evaluate(cand.arch)
-            known[h] = found.score
             trace.scores.append(found.score)
             trace.valids.append(found.valid)
             trace.tests.append(found.test)
+            known[h] = found.score
+            if costs:
+                cost = None if found.costs is None else tuple(found.costs[c] for c in costs)
+                trace.costs.append(cost)
+                known[h] = None if found.score is None or cost is None else \
+                    maximized(found.score, cost)
         t0 = time.perf_counter()
         strat.tell(cand, known[h])
         trace.strategy_seconds += time.perf_counter() - t0
@@ -128,18 +170,19 @@ def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, quer
     return trace
 
 
-def summarize(traces: Sequence[Trace], optimum: float, queries: int) -> dict[str, Any]:
+def summarize(traces: Sequence[Trace], optimum: float, queries: int,
+              front: TrueFront | None = None) -> dict[str, Any]:
     """Mean and std (over seeds, ddof=1 when there are several) of the final regret
     ``optimum - the incumbent's validation value``, of the incumbent's test value (None where
     the table has none), the anytime mean regret curve and the strategy's own time per
-    query."""
+    query; with a ``front`` (several objectives), the same of the hypervolume regret."""
     regrets = np.array([optimum - t.best()[0] for t in traces])
     tests = np.array([np.nan if t.best()[1] is None else t.best()[1] for t in traces])
     curves = np.stack([optimum - t.best_so_far(queries) for t in traces])
     ddof = 1 if len(traces) > 1 else 0
     n_queries = sum(len(t.scores) for t in traces)
     has_test = not np.isnan(tests).all()
-    return {
+    out = {
         "valid_regret_mean": float(regrets.mean()),
         "valid_regret_std": float(regrets.std(ddof=ddof)),
         "test_mean": float(np.nanmean(tests)) if has_test else None,
@@ -152,27 +195,40 @@ def summarize(traces: Sequence[Trace], optimum: float, queries: int) -> dict[str
         / max(1, n_queries),
         "regret_curve": [float(x) for x in curves.mean(axis=0)],
     }
+    if front is not None:
+        hv = np.stack([t.hv_regret_curve(front, queries) for t in traces])
+        out.update({"hv_regret_mean": float(hv[:, -1].mean()),
+                    "hv_regret_std": float(hv[:, -1].std(ddof=ddof)),
+                    "hv_true": front.volume,
+                    "hv_regret_curve": [float(x) for x in hv.mean(axis=0)]})
+    return out
 
 
 def compare(benchmark: TabularBenchmark, dataset: str, strategies: Sequence[str],
             queries: int, seeds: int, first_seed: int = 0, noisy: bool = False,
             configs: dict[str, dict[str, Any]] | None = None,
-            on_run: Callable[[Trace], None] | None = None) -> dict[str, dict[str, Any]]:
+            on_run: Callable[[Trace], None] | None = None,
+            objectives: Sequence[str] = ("score",)) -> dict[str, dict[str, Any]]:
     """Every strategy (or reference) on one data set of a benchmark, on the same seeds
     ``first_seed .. first_seed + seeds - 1`` (the seed of a noisy score's draws too); returns
-    row name -> :func:`summarize`'s dict."""
+    row name -> :func:`summarize`'s dict. With several ``objectives`` (``"score"`` and the
+    table's costs) each row has its hypervolume regret too."""
     benchmark.check_dataset(dataset)
     benchmark.check_noisy(noisy)
+    objectives = benchmark.check_objectives(objectives)
+    names = check_names(strategies, len(objectives))
     optimum = benchmark.optimum(dataset)
+    front = true_front(benchmark, dataset, objectives[1:]) if len(objectives) > 1 else None
     out = {}
-    for name in check_names(strategies):
+    for name in names:
         traces = []
         for seed in range(first_seed, first_seed + seeds):
             trace = run_tabular(benchmark.space(dataset),
                                 benchmark.evaluator(dataset, noisy, seed), name, seed,
-                                queries, config=(configs or {}).get(name))
+                                queries, config=(configs or {}).get(name),
+                                objectives=objectives)
             traces.append(trace)
             if on_run is not None:
                 on_run(trace)
-        out[row_name(name)] = summarize(traces, optimum, queries)
+        out[row_name(name)] = summarize(traces, optimum, queries, front)
     return out

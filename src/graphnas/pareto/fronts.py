@@ -16,10 +16,15 @@ def non_dominated(points) -> list[int]:
     p = np.asarray(points, float)
     if len(p) == 0:
         return []
-    order = np.lexsort(p.T[::-1])[::-1]  # by the first objective, best first, then the next
-    keep: list[int] = []
+    if len(p) <= 1000:  # all pairs at once
+        ge = np.all(p[:, None, :] >= p[None, :, :], axis=2)
+        gt = np.any(p[:, None, :] > p[None, :, :], axis=2)
+        return [int(i) for i in np.flatnonzero(~(ge & gt).any(axis=0))]
+    order = np.lexsort(p.T[::-1])[::-1]  # best first in the first objective, then the next
+    keep: list[int] = []  # no later row can dominate an earlier one in this order
     for i in order:
-        if not any(dominates(p[j], p[i]) for j in keep):
+        kept = p[keep]
+        if not np.any(np.all(kept >= p[i], axis=1) & np.any(kept > p[i], axis=1)):
             keep.append(int(i))
     return sorted(keep)
 

@@ -20,7 +20,8 @@ def hypervolume(points, reference) -> float:
     p = p[np.all(p > ref, axis=1)]
     if len(p) == 0:
         return 0.0
-    p = np.unique(p[non_dominated(p)], axis=0)
+    if p.shape[1] > 2:  # the two-objective sweep skips dominated points by itself
+        p = np.unique(p[non_dominated(p)], axis=0)
     return _hv(p - ref)
 
 
