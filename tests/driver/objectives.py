@@ -34,3 +34,11 @@ def outcome_score(arch_json: str, seed: int):
         return TrialOutcome(None, error="diverged")
     score = toy_score(arch_json, seed)["score"]
     return TrialOutcome(score, {"valid": {"match": score}}, params=6, seconds=0.01)
+
+
+def sized_toy_score(arch_json: str, seed: int) -> dict:
+    """The toy objective with a size that varies (the sum of the choices, plus one): a score
+    and a cost that pull apart, for searches of several objectives."""
+    out = toy_score(arch_json, seed)
+    return {**out, "params": 1 + sum(json.loads(arch_json)["choices"]),
+            "metrics": {"latency_ms": {"batch1": 0.5 + len(arch_json) / 100}}}

@@ -12,6 +12,8 @@ from .loop import (
 )
 from .objectives import TrainingObjective
 from .outcome import TrialOutcome
+from .vectors import OBJECTIVES, front, member, parse_objectives, told, values
 
-__all__ = ["SearchBudget", "SizeLimits", "TrainingObjective", "TrialOutcome", "median",
-           "record_finished", "record_outcome", "restore", "run_search", "trained_seconds"]
+__all__ = ["OBJECTIVES", "SearchBudget", "SizeLimits", "TrainingObjective", "TrialOutcome",
+           "front", "median", "member", "parse_objectives", "record_finished", "record_outcome",
+           "restore", "run_search", "told", "trained_seconds", "values"]

@@ -29,6 +29,7 @@ from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.base import Strategy
 
 from .outcome import TrialOutcome
+from .vectors import told
 
 log = logging.getLogger(__name__)
 MAX_SKIPS = 200  # candidates in a row above the size limits before a phase gives up
@@ -50,14 +51,16 @@ class SearchBudget:
 Event = Callable[[str, dict[str, Any]], None]
 
 
-def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
+def restore(strategy: Strategy, store: RunStore, phase: str,
+            objectives: tuple[str, ...] = ("score",)) -> None:
     """Bring a strategy to where the run left it: its saved state, then the trials it missed.
 
     The saved state names the last trial the strategy had asked for and the trials then in
     flight. A finished trial it missed is replayed as the uninterrupted run saw it: asked again
     if the state predates its ask (to advance the strategy's generators exactly as before; the
-    answer must be the stored candidate), then told its stored score. Without a saved state the
-    whole phase is replayed that way. The phase's trials left running by a dead process are
+    answer must be the stored candidate), then told its stored score (the vector of
+    ``objectives`` the loop told, see :func:`.vectors.told`). Without a saved state the whole
+    phase is replayed that way. The phase's trials left running by a dead process are
     marked lost (another phase's job may be running beside this one);
     in a serial search their candidates come again from the next asks.
     """
@@ -77,8 +80,7 @@ def restore(strategy: Strategy, store: RunStore, phase: str) -> None:
             if tuple(again.choices) != tuple(t.choices):
                 log.warning("replaying trial %d: the strategy now asks for another candidate "
                             "(was the run made by other code?)", t.id)
-        strategy.tell(strategy.space.candidate(t.choices),
-                      t.score if t.state == TrialState.COMPLETE else None)
+        strategy.tell(strategy.space.candidate(t.choices), told(t, objectives))
         asked = max(asked, t.id)
         replayed += 1
     if saved is not None or replayed:
@@ -92,7 +94,8 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                on_event: Event | None = None,
                on_trial: Callable[[TrialRecord], None] | None = None,
                slots: int | None = None, stop: Callable[[], bool] | None = None,
-               limits: Callable[[str], str | None] | None = None) -> list[TrialRecord]:
+               limits: Callable[[str], str | None] | None = None,
+               objectives: tuple[str, ...] = ("score",)) -> list[TrialRecord]:
     """Run (or resume) one phase of a search; returns the phase's trials.
 
     ``on_event(kind, info)`` hears "phase", "start" and "trial" events (for progress displays);
@@ -101,7 +104,8 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     more trials start, and the phase ends when those in flight have finished. ``limits(arch)``
     names why a candidate is too large (see :class:`SizeLimits`): it is recorded as skipped,
     told to the strategy as infeasible and not counted as a trial; after ``MAX_SKIPS`` in a
-    row the phase ends.
+    row the phase ends. ``objectives`` are what the strategy is told (see
+    :mod:`.vectors`): the score alone by default, else a tuple per trial.
     """
     executor = executor or SerialExecutor()
     slots = executor.workers if slots is None else max(1, min(slots, executor.workers))
@@ -112,7 +116,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         if kind == "trial" and on_trial is not None:
             on_trial(info["record"])
 
-    restore(strategy, store, phase)
+    restore(strategy, store, phase, objectives)
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before
@@ -135,7 +139,8 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
             reason = limits(cand.arch.to_json(None)) if limits else None
             if reason is not None:
                 skips += 1
-                last_asked = _skip(store, strategy, phase, cand, reason, in_flight)
+                last_asked = _skip(store, strategy, phase, cand, reason, in_flight,
+                                   objectives)
                 continue
             skips = 0
             started += 1
@@ -147,7 +152,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                 rec = store.finish_trial(tid, known.state, known.score, known.metrics,
                                          known.params, known.flops, 0.0, known.error,
                                          cached=True)
-                _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
+                _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives)
                 emit("trial", {"record": rec, "in_flight": len(in_flight)})
                 continue
             t0 = time.monotonic()  # before submit: a serial executor runs the trial in it
@@ -162,7 +167,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
             rec = _record(store, tid, fut, time.monotonic() - t0)
             if rec.state == TrialState.COMPLETE and rec.seconds:
                 durations.append(rec.seconds)
-            _tell(strategy, store, phase, cand, rec, last_asked, in_flight)
+            _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives)
             emit("trial", {"record": rec, "in_flight": len(in_flight)})
         store.checkpoint_time()
     if skips >= MAX_SKIPS:
@@ -211,11 +216,11 @@ def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds:
 
 
 def _skip(store: RunStore, strategy: Strategy, phase: str, cand, reason: str,
-          in_flight: dict) -> int:
+          in_flight: dict, objectives: tuple[str, ...]) -> int:
     """Record ``cand`` as skipped (above the size limits) and tell its strategy."""
     tid = store.start_trial(phase, cand.choices, cand.arch.to_json(None), cand.hash, 1.0, 0)
     rec = store.finish_trial(tid, TrialState.SKIPPED, error=reason)
-    _tell(strategy, store, phase, cand, rec, tid, in_flight)
+    _tell(strategy, store, phase, cand, rec, tid, in_flight, objectives)
     return tid
 
 
@@ -230,9 +235,9 @@ def record_finished(store: RunStore, phase: str, candidate, outcome: dict | Tria
 
 
 def _tell(strategy: Strategy, store: RunStore, phase: str, cand, rec: TrialRecord,
-          last_asked: int, in_flight: dict) -> None:
+          last_asked: int, in_flight: dict, objectives: tuple[str, ...]) -> None:
     """Tell the strategy and save its state (atomically) with what it has asked and been told."""
-    strategy.tell(cand, rec.score if rec.state == TrialState.COMPLETE else None)
+    strategy.tell(cand, told(rec, objectives))
     store.save_state(phase, {"strategy": strategy.state_dict(), "last_trial": rec.id,
                              "last_asked": last_asked,
                              "pending": sorted(tid for tid, _, _ in in_flight.values())})
