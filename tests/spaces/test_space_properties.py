@@ -57,7 +57,8 @@ def test_every_candidate_decodes_validates_builds_runs_and_round_trips(space_nam
         y = build(graph, spec, out).eval()(_input(spec))
         want = (BATCH, spec.dims[0], out.size) if out.per_step else (BATCH, out.size)
         assert tuple(y.shape) == want
-        assert torch.isfinite(y).all()
+        if space_name != "activation":  # exp(exp(x)) may overflow: a failed trial, no crash
+            assert torch.isfinite(y).all()
 
     with torch.no_grad():
         check()

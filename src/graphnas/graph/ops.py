@@ -10,20 +10,32 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import expressions
 from .specs import Shape
 
 
 @dataclass(frozen=True)
 class Param:
-    """One op parameter: its type, default and allowed range (inclusive)."""
+    """One op parameter: its type, default and allowed range (inclusive); a text parameter
+    has a ``canonical`` function that spells a valid value canonically (ValueError if it is
+    not valid)."""
 
     type: type
     default: Any
     low: float | None = None
     high: float | None = None
+    canonical: Callable[[str], str] | None = None
 
     def check(self, value: Any) -> str | None:
         """Return what is wrong with ``value``, or None when it is allowed."""
+        if self.type is str:
+            if not isinstance(value, str):
+                return f"must be text, got {value!r}"
+            try:
+                (self.canonical or str)(value)
+            except ValueError as err:
+                return str(err)
+            return None
         if self.type is bool:
             ok = isinstance(value, bool)
         elif self.type is int:
@@ -177,6 +189,10 @@ OPS: Mapping[str, OpSpec] = {
         _activation("swish", "x * sigmoid(x) (SiLU)"),
         _activation("identity", "passes its (merged) input on"),
         _activation("one_minus", "1 - x, for complementary gates"),
+        OpSpec("expr", {"expression": Param(str, "x", canonical=expressions.canonical)},
+               _FEATURE_LAYOUTS, _same, doc="an activation function written in the "
+               "expression language (graphnas.graph.expressions), e.g. 'max(x, zero)'",
+               category="activation"),
         OpSpec("dropout", {"p": Param(float, 0.1, 0.0, 0.9)}, _FEATURE_LAYOUTS, _same,
                doc="dropout with probability p during training", category="regulariser"),
         OpSpec("embedding", {"width": Param(int, 32, 1, 65536)}, ("tokens",), _embedding,
@@ -210,4 +226,6 @@ def resolve_params(op: str, params: Mapping[str, Any]) -> dict[str, Any]:
     for name, p in spec.params.items():  # canonical numeric types: 1 and 1.0 are the same p
         if p.type is float:
             out[name] = float(out[name])
+        elif p.canonical is not None:  # and canonical spellings: "max(x,zero)" = "max(x, zero)"
+            out[name] = p.canonical(out[name])
     return out

@@ -80,6 +80,15 @@ def _no_weights(p: Params, s: Params) -> None:
     return None
 
 
+def _init_expr(expression: str) -> str | None:
+    """An expression's learned scalars, as ``ExpressionActivation`` keeps them."""
+    from .expression import source
+
+    _, starts = source(expression)
+    return f"nn.ParameterDict({{\"beta\": nn.Parameter(torch.tensor({starts}))}})" \
+        if starts else None
+
+
 INIT: dict[str, Callable[[Params, Params], str | None]] = {
     "linear": _init_linear,
     "conv1d": _init_conv(1),
@@ -91,6 +100,7 @@ INIT: dict[str, Callable[[Params, Params], str | None]] = {
     "batch_norm": _init_batch_norm,
     "layer_norm": lambda p, s: module_dict({"norm": f"nn.LayerNorm({list(s['norm_shape'])})"}),
     "embedding": lambda p, s: module_dict({"embed": f"nn.Embedding({s['vocab']}, {p['width']})"}),
+    "expr": lambda p, s: _init_expr(p["expression"]),
     **{op: _no_weights for op in (
         "max_pool", "avg_pool", "global_avg_pool", "global_max_pool", "relu", "tanh", "sigmoid",
         "gelu", "swish", "identity", "one_minus", "dropout", "flatten")},
@@ -117,6 +127,12 @@ def _layer_norm(p: Params, m: str, x: str, r: int) -> str:
     return f"{m}.norm({x})"
 
 
+def _expr(expression: str, m: str, x: str) -> str:
+    from .expression import source
+
+    return source(expression, atom(x), f"{m}.beta")[0]
+
+
 EXPR: dict[str, Callable[[Params, str, str, int], str]] = {
     "linear": lambda p, m, x, r: channel_linear(m, x, r),
     "conv1d": lambda p, m, x, r: f"{m}({x})",
@@ -138,6 +154,7 @@ EXPR: dict[str, Callable[[Params, str, str, int], str]] = {
     "swish": _call("F.silu"),
     "identity": lambda p, m, x, r: x,
     "one_minus": lambda p, m, x, r: f"1 - {atom(x)}",
+    "expr": lambda p, m, x, r: _expr(p["expression"], m, x),
     "dropout": lambda p, m, x, r: f"F.dropout({x}, {p['p']}, self.training)",
     "embedding": lambda p, m, x, r: f"{m}.embed({x}).transpose(1, 2)",  # (B, T) -> (B, W, T)
     "flatten": lambda p, m, x, r: f"{atom(x)}.flatten(1)",

@@ -12,6 +12,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .expression import ExpressionActivation
+
 
 class ChannelLinear(nn.Module):
     """A linear map on axis 1, for any rank: (B, C), (B, C, T) or (B, C, H, W)."""
@@ -155,6 +157,7 @@ OPS = {
     "swish": lambda p, s: nn.SiLU(),
     "identity": lambda p, s: nn.Identity(),
     "one_minus": lambda p, s: OneMinus(),
+    "expr": lambda p, s: ExpressionActivation(p["expression"]),
     "dropout": lambda p, s: nn.Dropout(p["p"]),
     "embedding": lambda p, s: Embedding(s["vocab"], p["width"]),
     "flatten": lambda p, s: Flatten(),

@@ -6,12 +6,14 @@ from typing import Any
 
 from graphnas.graph import InputSpec, OutputSpec
 
+from .activation import ActivationSpace
 from .base import Space
 from .blocks import BlocksSpace
 from .cell import CellSpace
 from .macro import MacroSpace
 
-SPACES = {"macro": MacroSpace, "cell": CellSpace, "blocks": BlocksSpace}
+SPACES = {"macro": MacroSpace, "cell": CellSpace, "blocks": BlocksSpace,
+          "activation": ActivationSpace}
 
 
 def space_names() -> list[str]:
