@@ -110,6 +110,20 @@ FLAGS = [
     (["export", str(EXAMPLES / "mlp.json"), "--format", "py", "--task", "nope"],
      "unknown task 'nope'"),
     (["bench", "nope"], "nope"),
+    (["search", "--objectives", "score,size"], "--objectives: unknown objective 'size'"),
+    (["search", "--objectives", "params"], "--objectives must start with score"),
+    (["search", "--strategy", "random", "--objectives", "score,params", "--pick", "smallest"],
+     "--pick: expected best or smallest-within=M"),
+    (["search", "--strategy", "random", "--objectives", "score,params", "--pick",
+      "smallest-within=-1"], "--pick: expected best or smallest-within=M"),
+    (["search", "--pick", "smallest-within=0.5"], "--pick and --pareto-retrain choose among"),
+    (["search", "--pareto-retrain", "2"], "--pick and --pareto-retrain choose among"),
+    (["search", "--strategy", "pnas", "--objectives", "score,params"],
+     "--strategy pnas searches one objective; with several --objectives use one of"),
+    (["search", "--strategy", "hybrid", "--objectives", "score,latency"],
+     "--strategy hybrid searches one objective"),
+    (["search", "--strategy", "differentiable", "--objectives", "score,flops"],
+     "--strategy differentiable searches one objective"),
 ]
 
 SETTINGS = [

@@ -7,6 +7,7 @@ from graphnas.methods import (
     flag_name,
     load_settings,
     method_names,
+    multi_objective_methods,
     parse_duration,
 )
 from graphnas.methods.settings import setting_choices
@@ -27,5 +28,6 @@ def method_help() -> dict[str, str]:
 __all__ = ["EXPORT_FORMATS", "RETRAIN_ON", "RunSummary", "SearchResult", "SearchSettings",
            "TrainReport", "TrainingFailed", "check_graph", "compare_on_nasbenchgraph",
            "draw_graph", "export_model", "flag_name", "load_run", "load_settings", "method_help",
-           "method_names", "nasbenchgraph_datasets", "parse_assignments", "parse_duration",
+           "method_names", "multi_objective_methods", "nasbenchgraph_datasets",
+           "parse_assignments", "parse_duration",
            "search", "setting_choices", "train_graph", "write_demo"]

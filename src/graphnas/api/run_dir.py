@@ -31,6 +31,7 @@ class SearchResult:
     trials: int
     baselines: dict[str, float] = field(default_factory=dict)
     module: Any = None  # the retrained torch module
+    pareto: list[dict[str, Any]] | None = None  # with several objectives: the front's members
 
     @property
     def beaten_by(self) -> list[str]:
@@ -46,7 +47,8 @@ class SearchResult:
         return {"valid_metric": self.valid_metric, "test_metric": self.test_metric,
                 "metric": self.metric, "params": self.params, "trials": self.trials,
                 "run_dir": str(self.run_dir), "baselines": self.baselines,
-                "beaten_by": self.beaten_by}
+                "beaten_by": self.beaten_by,
+                **({} if self.pareto is None else {"pareto": self.pareto})}
 
 
 def resolve_task(s: SearchSettings) -> Task:
@@ -66,9 +68,9 @@ def stops_at_chance(s: SearchSettings, task: Task) -> bool:
 
 def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
     """The settings that define a search (a run directory holds one). How its trials are
-    scored (whether they stop at chance, their precision) is named only where it departs from
-    the default, so that run directories made before it was part of the identity still
-    resume."""
+    scored (whether they stop at chance, their precision) and what it optimises (its
+    objectives) are named only where they depart from the default, so that run directories
+    made before they were part of the identity still resume."""
     keys = ("task", "data", "target", "space", "strategy", "seed", "trial_steps",
             "space_options", "strategy_options")
     out = {k: getattr(s, k) for k in keys}
@@ -77,6 +79,8 @@ def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
         out["stop_at_chance"] = s.stop_at_chance
     if s.precision != "fp32":
         out["precision"] = s.precision
+    if s.objectives != "score":
+        out["objectives"] = s.objectives
     for limit in ("max_params", "max_flops"):
         if getattr(s, limit) is not None:
             out[limit] = getattr(s, limit)
@@ -102,6 +106,6 @@ def finished(run_dir: Path, s: SearchSettings) -> SearchResult | None:
     log.info("%s: finished with these settings; nothing left to train", run_dir)
     return SearchResult(run_dir, graph, saved["valid_metric"], saved["test_metric"],
                         saved["metric"], saved["params"], saved["trials"],
-                        saved.get("baselines", {}), module)
+                        saved.get("baselines", {}), module, saved.get("pareto"))
 
 

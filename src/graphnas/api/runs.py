@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphnas.driver import front, member, parse_objectives
 from graphnas.graph import from_json, summary
 from graphnas.store import TrialRecord, TrialState, read_trials
 
@@ -27,12 +28,16 @@ class RunSummary:
     ranked: tuple[TrialRecord, ...]  # complete trials with a score, best first
     final: dict[str, Any] | None  # result.json, once the run has finished
     best_graph: str | None  # the text summary of the best ranked trial's graph
+    objectives: tuple[str, ...] = ("score",)  # what the search optimised
+    pareto: tuple[dict[str, Any], ...] = ()  # with several objectives: the front, best first
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:
         """The JSON that ``graphnas show --json`` prints (the ``top`` best trials)."""
         return {"trials": self.trials, "complete": len(self.ranked), "final": self.final,
                 "top": [{"id": t.id, "phase": t.phase, "score": t.score, "params": t.params,
-                         "hash": t.hash} for t in self.ranked[:top]]}
+                         "hash": t.hash} for t in self.ranked[:top]],
+                **({"objectives": list(self.objectives), "pareto": list(self.pareto)}
+                   if len(self.objectives) > 1 else {})}
 
 
 def load_run(run_dir: str | Path) -> RunSummary:
@@ -48,4 +53,18 @@ def load_run(run_dir: str | Path) -> RunSummary:
     result = run / "result.json"
     final = json.loads(result.read_text(encoding="utf-8")) if result.exists() else None
     best = summary(from_json(ranked[0].arch_json)) if ranked else None
-    return RunSummary(run, len(trials), tuple(ranked), final, best)
+    names = _objectives(run)
+    members = sorted(front(trials, names), key=lambda t: (-(t.score or 0.0), t.id)) \
+        if len(names) > 1 else []
+    return RunSummary(run, len(trials), tuple(ranked), final, best, names,
+                      tuple(member(t, names) for t in members))
+
+
+def _objectives(run: Path) -> tuple[str, ...]:
+    """The objectives the run's ``config.json`` names (the score alone where it names none
+    or is unreadable)."""
+    try:
+        settings = json.loads((run / "config.json").read_text(encoding="utf-8"))["settings"]
+        return parse_objectives(settings.get("objectives") or "score")
+    except (ValueError, KeyError, TypeError, OSError):
+        return ("score",)

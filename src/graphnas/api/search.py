@@ -32,6 +32,7 @@ from graphnas.methods import (
 )
 from graphnas.methods.finalists import PHASE as FINALISTS
 from graphnas.methods.finalists import summary as finalist_summary
+from graphnas.methods.pareto import read_front
 from graphnas.methods.retrain import report
 from graphnas.methods.types import check_options
 from graphnas.spaces import Space, get_space
@@ -87,7 +88,8 @@ def _run(s: SearchSettings, task: Task, space: Space, plan: list[Phase], store: 
                                   TrainConfig(eval_every=max(1, s.trial_steps // 3),
                                               stop_at_chance=stops_at_chance(s, task),
                                               threads=threads, precision=s.precision,
-                                              max_seconds=max(60.0, s.trial_steps * 0.5)))
+                                              max_seconds=max(60.0, s.trial_steps * 0.5)),
+                                  latency="latency" in s.objective_names)
     search_seconds, finalists_until = search_times(s)
     executor = get_executor(s.executor, s.workers, **_executor_options(s))
     with SearchProgress(progress, task.metric) as bar:
@@ -109,8 +111,9 @@ def _run(s: SearchSettings, task: Task, space: Space, plan: list[Phase], store: 
     module = run.module if run.module is not None else load_model(store.dir / "best")
     trials = len([t for t in store.trials(states=(TrialState.COMPLETE, TrialState.FAILED))
                   if t.phase != FINALISTS])
+    pareto = read_front(store.dir) if len(s.objective_names) > 1 else None
     out = SearchResult(store.dir, graph, final.valid_metric, final.test_metric, task.metric,
-                       final.params, trials, final.baselines, module)
+                       final.params, trials, final.baselines, module, pareto)
     _report(run, graph, {"valid_metric": final.valid_metric, "test_metric": final.test_metric,
                          "params": final.params, "retrain_steps": final.steps,
                          "retrained_on": s.retrain_on}, final.baselines)

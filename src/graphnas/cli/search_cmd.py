@@ -21,6 +21,7 @@ from graphnas.api import (
     flag_name,
     load_settings,
     method_help,
+    multi_objective_methods,
     parse_assignments,
     setting_choices,
 )
@@ -76,6 +77,8 @@ def _help(f: Any) -> str:
     text = f.metadata["help"]
     if f.name == "strategy":
         text += " " + " ".join(f"{n}: {h}" for n, h in method_help().items())
+    elif f.name == "objectives":
+        text += f" Methods that search several: {', '.join(multi_objective_methods())}."
     elif f.metadata.get("choices"):
         text += f" One of: {', '.join(setting_choices(f.metadata['choices']))}."
     if f.default not in (None, MISSING) and not f.metadata.get("switch") \

@@ -20,7 +20,8 @@ def show(
     top: int = typer.Option(10, "--top", help="How many trials to list."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """List a run's best trials and print its best graph."""
+    """List a run's best trials (and, with several objectives, its Pareto front) and print its
+    best graph."""
     r = load_run(run)
     if as_json:
         typer.echo(json.dumps(r.to_dict(top)))
@@ -33,6 +34,15 @@ def show(
                       f"{t.seconds or 0:.1f}", t.hash[:12])
     console = Console()
     console.print(table)
+    if len(r.objectives) > 1:
+        front = Table(title=f"Pareto front of {', '.join(r.objectives)}: {len(r.pareto)} "
+                      f"trials (score higher, {', '.join(r.objectives[1:])} lower)")
+        for col in ("id", *r.objectives, "hash"):
+            front.add_column(col)
+        for m in r.pareto:
+            front.add_row(str(m["trial"]), *(_value(m[n]) for n in r.objectives),
+                          m["hash"][:12])
+        console.print(front)
     if r.best_graph is not None:
         console.print(r.best_graph, markup=False)
     if r.final:
@@ -41,3 +51,7 @@ def show(
         for name in r.final.get("beaten_by") or []:
             console.print(f"note: baseline {name} beats the found network "
                           f"({r.final['baselines'][name]:.4f})", markup=False)
+
+
+def _value(v: float | int) -> str:
+    return str(v) if isinstance(v, int) else f"{v:.4g}"

@@ -50,7 +50,7 @@ class AskTellPhase(Phase):
         strategy = get_strategy(self.strategy, run.space, s.seed, **self.options)
         run_search(run.space, strategy, run.objective, store, SearchBudget(trials, seconds),
                    run.executor, self.name, s.seed, on_event=run.events, slots=slots,
-                   stop=stop, limits=run.limits)
+                   stop=stop, limits=run.limits, objectives=s.objective_names)
         if len(store.trials(self.name)) > before:
             run.record_phase(self.name, t0, self.note or self.strategy)
         best = store.best(self.name)
@@ -62,6 +62,7 @@ class StrategyMethod(Method):
 
     def __init__(self, strategy: str) -> None:
         self.name = strategy
+        self.multi_objective = STRATEGIES[strategy].multi_objective
         module = sys.modules[STRATEGIES[strategy].__module__]
         paragraph = " ".join((module.__doc__ or strategy).strip().split("\n\n")[0].split())
         self.help = re.split(r"\.\s+(?=[A-Z])", paragraph)[0].rstrip(".") + "."

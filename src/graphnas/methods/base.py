@@ -77,7 +77,8 @@ class Phase(ABC):
 class Method(ABC):
     """A search method: a name, a line of help and a plan of phases.
 
-    Subclasses set ``name`` and ``help`` and implement :meth:`plan`; the finalists and the
+    Subclasses set ``name`` and ``help`` (and ``multi_objective`` where every phase of the
+    plan searches a score vector) and implement :meth:`plan`; the finalists and the
     final retraining are appended to every plan by the runner. A method reads its own options
     from ``settings.strategy_options`` and must reject a wrong one in :meth:`plan`, before any
     phase runs, so that a typing mistake costs no search time.
@@ -85,6 +86,7 @@ class Method(ABC):
 
     name: ClassVar[str]
     help: ClassVar[str]
+    multi_objective: bool = False  # whether it searches several objectives (a score vector)
 
     @abstractmethod
     def plan(self, settings: SearchSettings, space: Space) -> list[Phase]:

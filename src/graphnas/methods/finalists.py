@@ -34,13 +34,14 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.driver import SearchBudget, TrainingObjective, front, run_search, values
 from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.fixed import FixedList
 from graphnas.training import Budget
 
 from .base import Phase, SearchRun
 from .handover import Chosen, Handover
+from .pick import parse_pick, smallest_within
 
 PHASE = "finalists"
 PICK = "finalist-pick"
@@ -141,11 +142,28 @@ class Finalists(Phase):
                 raise NoResult(f"no candidate fits the size limits ({skipped} skipped as too "
                                f"large); raise --max-params / --max-flops")
             raise NoResult("every trial failed; see the run's report.html and log.txt")
+        picked = self._pick(run)
+        if picked is not None:
+            return Chosen(picked.arch_json, picked.id)
         if run.settings.finalists < 2:
             return Chosen(best.arch_json, best.id)
         finalist = self._train(run)
         return Chosen(best.arch_json, best.id) if finalist is None else \
             Chosen(finalist.arch_json, finalist.id)
+
+    def _pick(self, run: SearchRun) -> TrialRecord | None:
+        """With ``--pick smallest-within=M``, the front member it names (no finalists)."""
+        s = run.settings
+        margin = parse_pick(s.pick)
+        if margin is None or len(s.objective_names) < 2:
+            return None
+        names = s.objective_names
+        picked = smallest_within(front(run.store.trials(), names), names, margin,
+                                 run.task.metric)
+        if picked is not None:
+            run.say(f"--pick {s.pick}: front member {picked.id} ({names[1]} "
+                    f"{member_value(picked, names)}, score {picked.score:.4f}) is retrained")
+        return picked
 
     def _train(self, run: SearchRun) -> TrialRecord | None:
         s, store = run.settings, run.store
@@ -176,7 +194,8 @@ class Finalists(Phase):
         longer = FoldsObjective(replace(objective, budget=Budget(steps=steps),
                                         config=replace(objective.config,
                                                        eval_every=max(1, steps // 3),
-                                                       max_seconds=max(60.0, steps * 0.5))),
+                                                       max_seconds=max(60.0, steps * 0.5)),
+                                        latency=False),
                                 folds)
 
         def finished() -> set[str]:
@@ -189,6 +208,12 @@ class Finalists(Phase):
         run.record_phase(PHASE, t0, f"the {len(saved['choices'])} best distinct graphs "
                          f"trained again for {steps} steps {where}; the best (mean) kept")
         return best_finalist(store.trials(PHASE, (TrialState.COMPLETE,)))
+
+
+def member_value(t: TrialRecord, names: tuple[str, ...]) -> str:
+    """The second objective's value of ``t``, as the run's log says it."""
+    v = (values(t, names) or (None, None))[1]
+    return "-" if v is None else f"{v:.4g}"
 
 
 class NoResult(RuntimeError):

@@ -22,6 +22,18 @@ def method_names() -> list[str]:
     return list(METHODS)
 
 
+def multi_objective_methods() -> list[str]:
+    """The methods that search several objectives (``--objectives score,params``)."""
+    return [name for name, m in METHODS.items() if m.multi_objective]
+
+
+def check_objectives(name: str, objectives: int) -> None:
+    """ValueError when method ``name`` is given several objectives it cannot search."""
+    if objectives > 1 and name in METHODS and not METHODS[name].multi_objective:
+        raise ValueError(f"--strategy {name} searches one objective; with several "
+                         f"--objectives use one of {', '.join(multi_objective_methods())}")
+
+
 def get_method(name: str) -> Method:
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; use one of {', '.join(method_names())}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from graphnas.driver import front, parse_objectives, values
 from graphnas.extras import MissingExtra
 from graphnas.graph import DrawingError, Graph, from_json, render
 from graphnas.nn.export import export_onnx, export_python
@@ -219,6 +220,8 @@ def write_best(folder: Path, graph: Graph, result: Result) -> dict[str, str]:
 def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
            final_graph: Graph | None, final: dict[str, Any], baselines: dict[str, float],
            phases: list) -> Path:
+    names = parse_objectives(settings.get("objectives") or "score")
+    on_front = {t.id for t in front(store.trials(), names)} if len(names) > 1 else set()
     rows = []
     for t in store.trials():
         if t.state == TrialState.RUNNING:
@@ -230,12 +233,14 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
         except ValueError:
             g = None
         rows.append(TrialRow(t.id, t.state.value, t.score, t.params, t.ended or t.started,
-                             t.phase, g, t.hash, t.error or ""))
+                             t.phase, g, t.hash, t.error or "",
+                             values(t, names) if len(names) > 1 else None))
     metric = "accuracy" if task.classification else "-mse"
     r = RunReport(name, metric, rows, settings, phases, final_graph, final, baselines,
                   task.metric, classical_details(store, baselines),
                   beaten_by(final.get("test_metric"), baselines, task.metric),
-                  ((store.load_state("search") or {}).get("strategy") or {}).get("rounds", ()))
+                  ((store.load_state("search") or {}).get("strategy") or {}).get("rounds", ()),
+                  names if len(names) > 1 else (), sorted(on_front))
     return write_report(r, store.dir / "report.html")
 
 

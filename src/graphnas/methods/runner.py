@@ -10,6 +10,7 @@ from typing import Any
 from .base import Phase, SearchRun
 from .finalists import Finalists
 from .handover import Handover, load, save, slot
+from .pareto import ParetoPhase
 from .retrain import Retrain
 from .settings import SearchSettings
 
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 SEARCH_SHARE = 0.75  # of a wall-time budget, for the search phases and finalists; rest: retrain
 FINALIST_SHARE = 0.2  # of a wall-time budget, for the finalists (out of SEARCH_SHARE)
 WHERE = ("out", "workers", "executor", "address", "gpus_per_trial")  # not the outcome's
+# settings named only where they depart from their default, so that runs made before they
+# existed read the same (their hand-overs and result.json still stand)
+LATER = {"objectives": "score", "pick": "best", "pareto_retrain": 0}
 
 
 def search_times(s: SearchSettings) -> tuple[float | None, float | None]:
@@ -30,11 +34,14 @@ def search_times(s: SearchSettings) -> tuple[float | None, float | None]:
 def outcome_settings(s: SearchSettings) -> dict[str, Any]:
     """The settings that shape a run's result (not where or on how many workers it ran), as
     JSON reads them back (tuples become lists)."""
-    return json.loads(json.dumps({k: v for k, v in s.to_dict().items() if k not in WHERE}))
+    return json.loads(json.dumps({k: v for k, v in s.to_dict().items()
+                                  if k not in WHERE and LATER.get(k, ...) != v}))
 
 
-def closing_phases() -> list[Phase]:
-    return [Finalists(), Retrain()]
+def closing_phases(s: SearchSettings | None = None) -> list[Phase]:
+    """The finalists and the retraining; with several objectives, then the Pareto front."""
+    several = s is not None and len(s.objective_names) > 1
+    return [Finalists(), Retrain(), *([ParetoPhase()] if several else [])]
 
 
 def run_plan(run: SearchRun, plan: list[Phase]) -> Handover:
@@ -42,7 +49,7 @@ def run_plan(run: SearchRun, plan: list[Phase]) -> Handover:
     whose hand-over is recorded under the same settings are skipped."""
     settings = outcome_settings(run.settings)
     given: Handover | None = None
-    for i, phase in enumerate([*plan, *closing_phases()]):
+    for i, phase in enumerate([*plan, *closing_phases(run.settings)]):
         key = slot(i, phase.name)
         done = load(run.store, key, settings)
         if done is not None and phase.holds(run, done):

@@ -110,6 +110,19 @@ class SearchSettings:
                                      "than this, before they train (every method).")
     max_flops: int | None = setting(None, "Skip candidates with more FLOPs per sample (one "
                                     "forward pass) than this, before they train.")
+    objectives: str | list[str] = setting(
+        "score", "What the search optimises, comma-separated, score first: score (the "
+        "validation score) and any of params, flops, latency (median ms of a forward pass of "
+        "one sample on the trial's device, measured after training; costs time). The "
+        "default is score alone.")
+    pick: str = setting("best", "With several objectives, the front member retrained into "
+                        "best/: best (the highest score, after the finalists), or "
+                        "smallest-within=M, the member with the lowest second objective "
+                        "whose score is within M points of the best (percentage points for "
+                        "accuracy, e.g. 0.5; units of the score, -MSE, otherwise).")
+    pareto_retrain: int = setting(0, "With several objectives, retrain this many front "
+                                  "members spread along it (by score) as best/ is, into "
+                                  "pareto/<trial>/.")
     baselines: bool = setting(True, "Train the task's hand-designed baselines with the same "
                               "protocol; for rows of features (user data), fit classical "
                               "models (linear, gradient boosting) on the same splits.",
@@ -162,7 +175,31 @@ class SearchSettings:
             raise ValueError("--max-params and --max-flops must be at least 1")
         if self.gpus_per_trial is not None and not 0 <= self.gpus_per_trial <= 1:
             raise ValueError("--gpus-per-trial must be between 0 and 1")
+        self._check_objectives()
         return self
+
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        """The objectives as names, score first (``("score",)`` by default)."""
+        from graphnas.driver import parse_objectives
+
+        return parse_objectives(self.objectives)
+
+    def _check_objectives(self) -> None:
+        """Objectives, ``--pick`` and ``--pareto-retrain``: known, and several objectives
+        only for a method that searches several; ``objectives`` kept as ``"score,params"``."""
+        from .pick import parse_pick
+        from .registry import check_objectives
+
+        names = self.objective_names
+        self.objectives = ",".join(names)
+        check_objectives(self.strategy, len(names))
+        parse_pick(self.pick)
+        if self.pareto_retrain < 0:
+            raise ValueError("--pareto-retrain must be 0 or more")
+        if len(names) == 1 and (self.pick != "best" or self.pareto_retrain):
+            raise ValueError("--pick and --pareto-retrain choose among a Pareto front: give "
+                             "several objectives, e.g. --objectives score,params")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,6 +28,7 @@ class TrialRow:
     graph: Graph | None = None
     hash: str = ""
     error: str = ""
+    values: tuple[float, ...] | None = None  # each objective's value (several objectives)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class RunReport:
     beaten_by: Sequence[str] = ()  # baselines with a better test metric than the found graph
     rounds: Sequence[dict[str, Any]] = ()  # a progressive strategy's rounds, where it keeps
     # them in its state (PNAS: size, quota, asked, told, spearman, n)
+    objectives: Sequence[str] = ()  # with several: their names, score first
+    front: Sequence[int] = ()  # the trials on their Pareto front
 
 
 _CSS = """
@@ -118,6 +121,30 @@ def _rounds(rounds: Sequence[dict[str, Any]]) -> str:
                 ["round", "size (blocks)", "told", "ranked and scored", "Spearman"]))
 
 
+def _front(r: RunReport) -> str:
+    """The Pareto front of several objectives: the score against the second objective, a
+    table of the members (with their graph files in ``pareto/``) and each one's drawing."""
+    points = [(t.id, t.values[0], t.values[1]) for t in r.trials if t.values is not None]
+    members = sorted((t for t in r.trials if t.id in set(r.front)),
+                     key=lambda t: (-(t.score or 0.0), t.id))
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in r.objectives)
+    rows = "".join(
+        f"<tr><td><a href='#front-{t.id}'>{t.id}</a></td>"
+        + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in t.values or ())
+        + f"<td><a href='pareto/{t.id}.json'>graph</a> <a href='pareto/{t.id}.svg'>drawing"
+          f"</a></td></tr>" for t in members)
+    cards = "".join(
+        f"<div class='card' id='front-{t.id}'><b>trial {t.id}</b>: "
+        + ", ".join(f"{html.escape(n)} {_fmt(v)}" for n, v in zip(r.objectives, t.values or ()))
+        + (_drawing(t.graph) if t.graph is not None else "") + "</div>" for t in members)
+    return (f"<h2>Pareto front ({html.escape(', '.join(r.objectives))})</h2><p>"
+            f"{len(members)} trials no other trial beats on every objective (score higher, "
+            f"{html.escape(', '.join(r.objectives[1:]))} lower); their graphs are in pareto/."
+            "</p>" + plots.objective_front(points, set(r.front), r.metric, r.objectives[1])
+            + f"<table><tr><th>trial</th>{head}<th>files</th></tr>{rows}</table>"
+            + f"<div class='grid'>{cards}</div>")
+
+
 def render_html(r: RunReport) -> str:
     """The report page as a string."""
     points = [plots.Point(t.seconds, t.score if t.state == "complete" else None, t.params,
@@ -138,6 +165,8 @@ def render_html(r: RunReport) -> str:
     parts.append("<h2>Best so far against time</h2>" + plots.best_so_far(points, r.metric))
     parts.append("<h2>Score against size (Pareto front)</h2>"
                  + plots.score_vs_params(points, r.metric))
+    if len(r.objectives) > 1:
+        parts.append(_front(r))
     if r.phases:
         parts.append("<h2>Phases of the strategy</h2>" + _table(
             [(n, a / 60, b / 60, note) for n, a, b, note in r.phases],

@@ -85,6 +85,32 @@ def score_vs_params(points: Sequence[Point], metric: str) -> str:
     return _svg(fig)
 
 
+def objective_front(points: Sequence[tuple[int, float, float]], front: Collection[int],
+                    metric: str, second: str) -> str:
+    """Score against a second objective (a cost): every trial ``(id, score, cost)`` in grey,
+    the front's members highlighted, each linked to ``#front-<id>`` on the page."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    rest = [p for p in points if p[0] not in front]
+    ax.scatter([p[2] for p in rest], [p[1] for p in rest], s=14, color="0.7", label="trials")
+    on = sorted((p for p in points if p[0] in front), key=lambda p: (p[2], -p[1]))
+    if on:
+        dots = ax.scatter([p[2] for p in on], [p[1] for p in on], s=30, color="C3", zorder=3,
+                          label="Pareto front")
+        dots.set_urls([f"#front-{p[0]}" for p in on])
+        ax.plot([p[2] for p in on], [p[1] for p in on], color="C3", lw=1, alpha=0.6)
+        for i, score, cost in on:
+            ax.annotate(str(i), (cost, score), textcoords="offset points", xytext=(3, 3),
+                        fontsize=7)
+    if points and min(p[2] for p in points) > 0 and second in ("params", "flops"):
+        ax.set_xscale("log")
+    ax.set_xlabel(second + (" (ms, batch 1)" if second == "latency" else ""))
+    ax.set_ylabel(f"validation {metric}")
+    ax.grid(alpha=0.3)
+    if points:
+        ax.legend(fontsize=8, loc="lower right")
+    return _svg(fig)
+
+
 def against_baselines(found: float, baselines: dict[str, float], metric: str,
                       classical: Collection[str] = ()) -> str:
     """Horizontal bars: the found architecture's test metric beside each baseline's (the
