@@ -170,3 +170,26 @@ def test_unwritable_out(tmp_path):
     (tmp_path / "file").write_text("")
     r = run("search", *SMALL, "--out", str(tmp_path / "file" / "run"))
     assert r.returncode == 2 and "cannot write the run directory" in r.stderr
+
+
+def test_several_objectives_list_the_front_and_pick_a_smaller_member(tmp_path):
+    out = tmp_path / "mo"
+    r = run("search", "--task", "digits", "--trials", "5", "--trial-steps", "20",
+            "--retrain-steps", "20", "--finalists", "0", "--no-baselines", "--progress",
+            "quiet", "--strategy", "random", "--space-option", "n_nodes=2",
+            "--space-option", "widths=[8, 32]", "--space-option", "memory=false",
+            "--objectives", "score,params", "--pick", "smallest-within=100", "--json",
+            "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    front = json.loads(r.stdout)["pareto"]
+    smallest = min(front, key=lambda m: m["params"])
+    assert len(front) >= 2 and smallest["params"] < max(front, key=lambda m: m["score"])[
+        "params"]  # every member within 100 points: the smallest is picked
+    assert json.loads(r.stdout)["params"] == smallest["params"]
+    assert sorted(p.name for p in (out / "pareto").glob("*.json")) == sorted(
+        ["front.json", *(f"{m['trial']}.json" for m in front)])
+    r = run("search", "--task", "digits", "--trials", "5", "--trial-steps", "20",
+            "--strategy", "random", "--space-option", "n_nodes=2", "--space-option",
+            "widths=[8, 32]", "--space-option", "memory=false", "--objectives",
+            "score,latency", "--out", str(out))
+    assert r.returncode == 2 and "objectives differ" in r.stderr  # another search
