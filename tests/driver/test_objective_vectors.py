@@ -16,7 +16,7 @@ from graphnas.driver import (
 )
 from graphnas.pareto import dominates
 from graphnas.store import RunStore, TrialRecord, TrialState
-from graphnas.strategies import get_strategy
+from graphnas.strategies import get_strategy, multi_objective_names
 from strategies.toy import ToySpace
 
 from .objectives import sized_toy_score
@@ -68,7 +68,7 @@ def test_one_objective_is_told_a_plain_float_several_a_vector_with_costs_negated
     assert told(record(latency=None), NAMES) is None  # a value missing: infeasible
 
 
-@pytest.mark.parametrize("name", ["random", "evolution"])
+@pytest.mark.parametrize("name", multi_objective_names())
 def test_a_resumed_search_tells_the_same_vectors_as_the_uninterrupted_one(tmp_path, name):
     whole_heard, split_heard = [], []
     whole = search(tmp_path / "whole", 12, name, heard=whole_heard)
