@@ -133,6 +133,8 @@ SETTINGS = [
     ("broken.json", "{\"workers\": }", "malformed settings file"),
     ("list.json", "[1, 2]", "a table of name = value"),
     ("negative.yaml", "workers: -2\n", "--workers must be at least 1"),
+    ("objectives.toml", 'objectives = ["params", "score"]\n', "--objectives must start with score"),
+    ("objectives.yaml", "objectives: 3\n", "objectives must be a string or a list"),
 ]
 
 

@@ -27,7 +27,7 @@ COSTS = ("params", "flops", "latency")  # lower is better: told negated
 def parse_objectives(value: str | Sequence[str]) -> tuple[str, ...]:
     """``"score,params"`` (or a list) as ``("score", "params")``; ValueError naming the
     problem: an unknown name, a repeated one, or ``score`` not first."""
-    names = [n.strip() for n in (value.split(",") if isinstance(value, str) else value)]
+    names = [str(n).strip() for n in (value.split(",") if isinstance(value, str) else value)]
     names = [n for n in names if n]
     for n in names:
         if n not in OBJECTIVES:
