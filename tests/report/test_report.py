@@ -57,3 +57,19 @@ def test_renders_in_headless_chromium(tmp_path):
                    capture_output=True, timeout=120, check=False)
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a real, non-blank page
+
+
+def test_several_objectives_draw_the_front_with_each_member_linked_to_its_drawing():
+    from dataclasses import replace
+
+    r = _report()
+    rows = [replace(t, values=None if t.score is None else (t.score, float(t.params)))
+            for t in r.trials]
+    page = render_html(replace(r, trials=rows, objectives=("score", "params"), front=(0, 8)))
+    assert "Pareto front (score, params)" in page
+    for i in (0, 8):
+        assert f'href="#front-{i}"' in page  # the plot's point
+        assert f"id='front-{i}'" in page and f"href='pareto/{i}.json'" in page
+    assert 'href="#front-4"' not in page  # off the front: a grey dot, no link
+    assert not re.search(r"(src|href)=[\"']?(https?:|/|file:)", page)
+    assert "Pareto front (score" not in render_html(r)  # one objective: no such section
