@@ -96,3 +96,30 @@ def test_a_space_no_supergraph_covers_is_refused_before_anything_runs(monkeypatc
     for name in ("hybrid", "differentiable"):
         with pytest.raises(ValueError, match="cannot cover this space: not a graph space"):
             get_method(name).plan(SearchSettings(), digits_space())
+
+
+def test_several_objectives_resume_after_any_phase_to_the_same_front(tmp_path, monkeypatch):
+    """The Pareto phase closes the plan; a run stopped after any phase (the front written,
+    its hand-over not yet recorded, too) resumes to the same front and pick."""
+    opts = {**SMALL, "trials": 3, "strategy": "evolution", "objectives": "score,params",
+            "pick": "smallest-within=100", "pareto_retrain": 1}
+    whole = graphnas.search(out=str(tmp_path / "whole"), **opts)
+    settings = SearchSettings(**{k: v for k, v in opts.items() if k != "progress"}).validate()
+    phases = len(get_method("evolution").plan(settings, digits_space())) + len(
+        runner.closing_phases(settings))
+    assert phases == 4 and (whole.run_dir / "pareto" / "front.json").exists()
+    record = runner.save
+    for stop in range(phases):
+
+        def save_then_die(store, key, handover, settings, stop=stop):
+            if key.startswith(f"handover-{stop}-"):
+                raise Killed
+            record(store, key, handover, settings)
+
+        monkeypatch.setattr(runner, "save", save_then_die)
+        with pytest.raises(Killed):
+            graphnas.search(out=str(tmp_path / "split"), **opts)
+        monkeypatch.setattr(runner, "save", record)
+    resumed = graphnas.search(out=str(tmp_path / "split"), **opts)
+    assert trained(tmp_path / "split") == trained(tmp_path / "whole")
+    assert resumed.pareto == whole.pareto and resumed.graph == whole.graph
