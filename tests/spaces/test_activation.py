@@ -131,3 +131,25 @@ def test_a_base_graph_file_and_its_checks(tmp_path):
         ActivationSpace(IMG, CLASSES, base_graph=str(path), replace=["gelu"])
     with pytest.raises(ValueError, match="unknown activation functions"):
         ActivationSpace(IMG, CLASSES, unary=["x", "tan"])
+
+
+def test_a_found_activation_is_an_op_of_later_macro_searches_and_their_supergraph(tmp_path):
+    from graphnas.differentiable.supergraph import MacroSupergraph
+
+    seq = InputSpec("sequence", (12, 1))
+    path = tmp_path / "activation.json"
+    path.write_text(json.dumps({"expression": "sigmoid_mul(beta_x(x),x)"}))
+    space = get_space("macro", seq, CLASSES, n_nodes=3, ops=["conv3", "relu"],
+                      activations=str(path), memory=False)
+    name = "expr:sigmoid_mul(beta_x(x), x)"
+    assert space.ops == ("conv3", "relu", name)
+    rng = np.random.default_rng(0)
+    graphs = [space.sample(rng).arch for _ in range(30)]
+    found = [g for g in graphs if any(n.op == "expr" for n in g.nodes)]
+    assert found and all(space.decode(space.encode(g)) == g for g in found)
+    build(found[0], seq, CLASSES)(torch.randn(2, 12, 1))
+    only = space.restrict({"op": [name]})
+    graph = MacroSupergraph(only, seq, CLASSES).discretise()
+    assert {n.op for n in graph.nodes if n.id.startswith("n")} == {"expr"}
+    with pytest.raises(ValueError, match="not an activation file"):
+        get_space("macro", seq, CLASSES, activations=str(tmp_path / "missing.json"))

@@ -37,7 +37,7 @@ from torch.nn import functional as F
 
 from graphnas.graph import OPS, Graph, InputSpec, OutputSpec
 from graphnas.spaces import MacroSpace, RestrictedSpace, Space
-from graphnas.spaces.recipes import BODY, READOUTS, STEMS
+from graphnas.spaces.recipes import READOUTS, STEMS, recipe
 
 from .mixed import MixedGate, MixedMerge, MixedOp, parameter_free
 
@@ -208,10 +208,10 @@ class MacroSupergraph(Supergraph):
         for i in range(self.n):
             names = self.options[f"node{i}.op"]
             if self.per_step:  # "node{i}.op!": the ops the supergraph runs at that node
-                kept = [k for k in names if not OPS[BODY[layout][k][0]].mixes_time]
+                kept = [k for k in names if not OPS[recipe(layout, k)[0]].mixes_time]
                 self.options[f"node{i}.op!"] = kept
                 names = kept or ["identity"]  # a stand-in where only time-mixing ops are left
-            recipes = [BODY[layout][k] for k in names]
+            recipes = [recipe(layout, k) for k in names]
             self.body_recipes.append(recipes)
             self.nodes.append(MixedOp(recipes, self.options[f"node{i}.width"], w,
                                       "vector" if self.per_step else layout))
@@ -315,11 +315,11 @@ class MacroSupergraph(Supergraph):
         for i in range(self.n):
             label = f"node{i}.op"
             names = self.options.get(f"{label}!") or self.options[label]
-            kinds = {parameter_free(BODY[self.layout][k]) for k in names}
+            kinds = {parameter_free(recipe(self.layout, k)) for k in names}
             if len(kinds) < 2:
                 continue
             logits = self.alpha[label.replace(".", "__")].detach()
             idx = [self.options[label].index(k) for k in names]
             best = max(idx, key=lambda k: float(logits[k]))
-            picks.append(parameter_free(BODY[self.layout][self.options[label][best]]))
+            picks.append(parameter_free(recipe(self.layout, self.options[label][best])))
         return sum(picks) / len(picks) if picks else 0.0

@@ -46,7 +46,7 @@ from graphnas.graph import (
 )
 
 from .base import Decision, Space
-from .recipes import BODY, READOUTS, STEMS, body_layout, weighted
+from .recipes import BODY, READOUTS, STEMS, activation_recipes, body_layout, recipe, weighted
 
 
 class MacroSpace(Space):
@@ -62,6 +62,8 @@ class MacroSpace(Space):
         gates: memory-link gates offered.
         merges: merges offered.
         readouts: readout names (default: all for the layout).
+        activations: found activations offered as ops beside ``ops``: ``activation.json``
+            files an activation search wrote (``best/activation.json``) or expressions.
     """
 
     name = "macro"
@@ -71,13 +73,15 @@ class MacroSpace(Space):
                  max_inputs: int = 2, memory: bool = True,
                  gates: Sequence[str] = ("none", "sigmoid", "gru"),
                  merges: Sequence[str] = ("add", "concat", "mul"),
-                 readouts: Sequence[str] | None = None, stems: Sequence[str] | None = None
-                 ) -> None:
+                 readouts: Sequence[str] | None = None, stems: Sequence[str] | None = None,
+                 activations: str | Sequence[str] = ()) -> None:
         self.input_spec, self.output_spec = input_spec, output_spec
         self.layout = body_layout(input_spec.layout)
         body = BODY[self.layout]
-        self.ops = tuple(ops or body)
-        unknown = [o for o in self.ops if o not in body]
+        found = activation_recipes(activations)
+        self.ops = tuple(dict.fromkeys([*(ops or body), *found]))
+        self.body = {**body, **{name: recipe(self.layout, name) for name in found}}
+        unknown = [o for o in self.ops if o not in self.body]
         if unknown:
             raise ValueError(f"unknown {self.layout} ops {unknown}; choose from {list(body)}")
         stems_all = STEMS[input_spec.layout]
@@ -137,7 +141,7 @@ class MacroSpace(Space):
         merges: dict[str, str] = {}
         for i in range(self.n_nodes):
             p, nid = f"node{i}", f"n{i}"
-            op, params = BODY[self.layout][v(f"{p}.op")]
+            op, params = recipe(self.layout, v(f"{p}.op"))
             if weighted(op):
                 params = {**params, "width": v(f"{p}.width")}
             nodes.append(Node(nid, op, params))
@@ -223,7 +227,7 @@ class MacroSpace(Space):
         put("stem.width", stem.params.get("width"))
         for i in range(self.n_nodes):
             p, node = f"node{i}", g.node(f"n{i}")
-            put(f"{p}.op", _recipe(BODY[self.layout], node))
+            put(f"{p}.op", _recipe(self.body, node))
             if "width" in node.params:
                 put(f"{p}.width", node.params["width"])
             ins = [e.src for e in g.in_edges(node.id)]

@@ -7,7 +7,13 @@ nodes in a space's body is valid; the stem and the readout change shape on purpo
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from graphnas.graph import OPS
+from graphnas.graph.expressions import canonical
+
+EXPR_PREFIX = "expr:"  # a recipe named "expr:<expression>" is that activation (an expr node)
 
 BODY = {
     "sequence": {
@@ -60,3 +66,31 @@ def body_layout(input_layout: str) -> str:
 def weighted(op: str) -> bool:
     """Whether an op takes a width."""
     return "width" in OPS[op].params
+
+
+def recipe(layout: str, name: str) -> tuple[str, dict]:
+    """A body recipe by name: one of ``BODY[layout]``, or ``"expr:<expression>"``, a found
+    activation (``--space-option activations=best/activation.json``)."""
+    if name.startswith(EXPR_PREFIX):
+        return "expr", {"expression": canonical(name[len(EXPR_PREFIX):])}
+    return BODY[layout][name]
+
+
+def activation_recipes(sources) -> list[str]:
+    """Recipe names of found activations: each source is an ``activation.json`` file that an
+    activation search wrote, or an expression itself (ValueError if neither)."""
+    if isinstance(sources, str):
+        sources = [sources]
+    names = []
+    for source in sources:
+        path = Path(source)
+        if path.suffix == ".json":
+            try:
+                expression = json.loads(path.read_text(encoding="utf-8"))["expression"]
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                raise ValueError(f"{source}: not an activation file with an 'expression' "
+                                 f"({type(err).__name__})") from None
+        else:
+            expression = source
+        names.append(EXPR_PREFIX + canonical(expression))
+    return names
