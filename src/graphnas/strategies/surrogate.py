@@ -33,9 +33,13 @@ the posterior mean (against expected improvement and confidence bounds), the sta
 sizes, the length-scale and noise grids, and ``spread=3, window=6`` (against 1 of 3 to 4 of 8).
 No other space has been searched often enough to tune them.
 
-Told tuples of objectives, it is ParEGO (Knowles 2006): at every ask, weights drawn from the
-simplex turn each told vector (normalised by the ranges seen) into one augmented Tchebycheff
-value, and the search above runs on those values; over many asks the weights sweep the front.
+Told tuples of objectives, ``several`` chooses how. ``"hvi"`` (the default): one GP per
+objective (each on its normal scores) predicts a pool member's vector, which is ranked by the
+hypervolume it would add to the front of the told vectors (in normal-score units; a member
+predicted to be dominated by how far it falls short), and the pool's parents are the front's
+members, the most isolated first. ``"parego"`` (Knowles 2006): at every ask, weights drawn
+from the simplex turn each told vector (normalised by the ranges seen) into one augmented
+Tchebycheff value, and the single-objective search above runs on those values.
 """
 
 from __future__ import annotations
@@ -46,7 +50,15 @@ from typing import Any
 
 import numpy as np
 
-from graphnas.pareto import Normalizer, random_weights, tchebycheff
+from graphnas.pareto import (
+    Normalizer,
+    crowding_distance,
+    fronts,
+    hypervolume,
+    non_dominated,
+    random_weights,
+    tchebycheff,
+)
 from graphnas.spaces.base import Candidate, Decision, Space
 
 from .base import Score, Strategy
@@ -80,7 +92,7 @@ class SurrogateSearch(Strategy):
     def __init__(self, space: Space, seed: int = 0, init: int = 10, parents: int = 8,
                  mutations: int = 40, samples: int = 100, max_steps: int = 2,
                  acquisition: str = "mean", max_fit: int = 400, spread: int = 3,
-                 window: int = 6) -> None:
+                 window: int = 6, several: str = "hvi") -> None:
         super().__init__(space, seed)
         if min(init, parents, max_steps, spread, window) < 1 or min(mutations, samples) < 0 \
                 or max_fit < 2:
@@ -89,6 +101,9 @@ class SurrogateSearch(Strategy):
         if acquisition not in ("mean", "ei"):
             raise ValueError(f"surrogate acquisition must be 'mean' or 'ei', not "
                              f"{acquisition!r}")
+        if several not in ("hvi", "parego"):
+            raise ValueError(f"surrogate several must be 'hvi' or 'parego', not {several!r}")
+        self.several = several
         self.init, self.parents, self.mutations = init, parents, mutations
         self.samples, self.max_steps = samples, max_steps
         self.acquisition, self.max_fit = acquisition, max_fit
@@ -107,8 +122,12 @@ class SurrogateSearch(Strategy):
     def ask(self, n: int = 1) -> list[Candidate]:
         out = []
         for _ in range(n):
-            scored = self._scalarized(self._scored())
-            cand = self._propose(scored) if len(scored) >= self.init else None
+            told = self._scored()
+            cand = None
+            if len(told) >= self.init:
+                vectors = isinstance(told[0][1], tuple)
+                cand = self._propose_front(told) if vectors and self.several != "parego" else \
+                    self._propose(self._scalarized(told))
             if cand is None:
                 cand = self._fresh()
             self.seen.add(cand.hash)
@@ -159,7 +178,34 @@ class SurrogateSearch(Strategy):
         mean, std = _gp_predict(x, y, xp)
         value = mean if self.acquisition == "mean" else _expected_improvement(mean, std,
                                                                                y.max())
-        choices = list(pool)
+        return self._pick(list(pool), value)
+
+    def _propose_front(self, told: list[tuple[Choices, Score]]) -> Candidate | None:
+        """The unseen pool member whose predicted vector adds most to the front."""
+        points = np.array([s for _, s in told], float)
+        order = np.zeros(len(told))  # front, then crowding: a scalar for parents and fit set
+        for level, front in enumerate(fronts(points)):
+            crowd = np.argsort(-crowding_distance(points[front]), kind="stable")
+            for place, j in enumerate(crowd):
+                order[front[j]] = -(level + place / (len(front) + 1))
+        ranked = [(c, float(o)) for (c, _), o in zip(told, order)]
+        pool = self._pool(ranked)
+        if not pool:
+            return None
+        keep = {c for c, _ in self._fit_set(ranked)}
+        fit = [(c, v) for c, v in told if c in keep]
+        names = sorted({k for c, _ in fit for k in self._feature(c)}
+                       | {k for f in pool.values() for k in f})
+        x = _matrix([self._feature(c) for c, _ in fit], names)
+        xp = _matrix(list(pool.values()), names)
+        y = np.stack([_normal_scores(col) for col in np.array([v for _, v in fit], float).T],
+                     axis=1)  # (fit, objectives)
+        predicted = np.stack([_gp_predict(x, y[:, k], xp)[0] for k in range(y.shape[1])],
+                             axis=1)
+        return self._pick(list(pool), _front_gain(y, predicted))
+
+    def _pick(self, choices: list[Choices], value: np.ndarray) -> Candidate | None:
+        """The pool member of highest value not asked before, spreading templates."""
         order = [int(i) for i in np.argsort(-value, kind="stable")]
         full = {k for k, n in Counter(self.templates).items() if n >= self.spread}
         if full:  # unless every pool member's template is full (one template left, say)
@@ -329,6 +375,19 @@ def _gp_predict(x: np.ndarray, y: np.ndarray, xp: np.ndarray) -> tuple[np.ndarra
     gp = GaussianProcessRegressor(RBF(scale, "fixed"), alpha=noise, optimizer=None).fit(x, z)
     mean, std = gp.predict(xp, return_std=True)  # alpha is not added at xp: a latent std
     return mean + y.mean(), std
+
+
+def _front_gain(told: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """Per predicted vector, the hypervolume it adds to the front of ``told`` (reference: the
+    told minimum less 0.5 in every objective), or, where it adds none, minus how far it falls
+    short of the front (the least amount it must gain in every objective to escape being
+    dominated)."""
+    front = told[non_dominated(told)]
+    ref = told.min(axis=0) - 0.5
+    base = hypervolume(front, ref)
+    gain = np.array([hypervolume(np.vstack([front, p]), ref) - base for p in predicted])
+    short = np.array([np.min(np.max(front - p, axis=1)) for p in predicted])
+    return np.where(gain > 1e-12, gain, -np.maximum(short, 0.0))
 
 
 def _expected_improvement(mean: np.ndarray, std: np.ndarray, best: float) -> np.ndarray:
