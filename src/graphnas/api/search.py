@@ -39,6 +39,7 @@ from graphnas.spaces import Space, get_space
 from graphnas.spaces.registry import SPACES
 from graphnas.store import RunStore, TrialState, write_json_atomic
 from graphnas.tasks import Task
+from graphnas.tasks.baselines import best_baseline
 from graphnas.training import Budget, TrainConfig, load_model
 
 from .progress import SearchProgress, progress_events
@@ -74,7 +75,12 @@ def search(settings: SearchSettings | None = None, progress: str = "auto",
 def _plan(s: SearchSettings, task: Task) -> tuple[Space, list[Phase]]:
     """The space and the method's plan, their options checked."""
     check_options(SPACES[s.space], s.space_options, f"space {s.space!r}", skip=2)
-    space = get_space(s.space, task.input_spec, task.output_spec, **s.space_options)
+    options = dict(s.space_options)
+    if SPACES[s.space].needs_base_graph and "base_graph" not in options:
+        base = None if task.ref.name == "file" else best_baseline(task.name)
+        if base is not None:  # else the space's own small network
+            options["base_graph"] = base
+    space = get_space(s.space, task.input_spec, task.output_spec, **options)
     return space, get_method(s.strategy).plan(s, space)
 
 

@@ -91,6 +91,9 @@ class Retrain(Phase):
         if not result.ok:
             raise RetrainFailed(f"retraining the best graph failed: {result.error}")
         files = write_best(store.dir / "best", graph, result)
+        for name, text in run.space.artifacts(graph).items():  # e.g. activation.json
+            (store.dir / "best" / name).write_text(text, encoding="utf-8")
+            files[name.rsplit(".", 1)[0]] = name
         run.module = result.module
         valid = None if refit else result.valid_metric  # after a refit: seen in training
         return Retrained(given.arch_json, valid, result.test_metric, result.params,

@@ -15,6 +15,7 @@ Decisions: ``units`` (1 or 2, where ``max_units=2``), then ``unit1.u1``, ``unit1
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class ActivationSpace(Space):
     """
 
     name = "activation"
-    needs_base_graph = True  # the API fills ``base_graph`` with the task's best baseline
+    needs_base_graph = True
 
     def __init__(self, input_spec: InputSpec, output_spec: OutputSpec,
                  base_graph: str | Path | Graph | None = None,
@@ -99,6 +100,15 @@ class ActivationSpace(Space):
             tree = _unit(self.unary[picks[3]], tree, self.unary[picks[4]],
                          self.binary[picks[5]])
         return unparse(tree)
+
+    def artifacts(self, arch: Any) -> dict[str, str]:
+        """``activation.json``: the found expression, which ``--space-option
+        activations=best/activation.json`` offers to later searches as an op."""
+        site = arch.node(self.sites[0])
+        expression = dict(site.params)["expression"]
+        return {"activation.json": json.dumps(
+            {"expression": expression, "replaces": list(self.replace), "sites": self.sites,
+             "base_graph": self.base.name or None}, indent=2) + "\n"}
 
     def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
         """The expression's size: core units, learned scalars, constants and nesting depth."""

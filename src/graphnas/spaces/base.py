@@ -70,6 +70,9 @@ class Space(ABC):
     """
 
     name: str = "space"
+    needs_base_graph: bool = False
+    """Whether the space searches inside a fixed network (its ``base_graph`` option); a search
+    on a task with hand-designed baselines then passes the best of them by default."""
     template_label: str | None = None
     """The label of the decision that picks the network's wiring template, in spaces where one
     decision chooses the topology among a few fixed ones (and the other decisions fill it in);
@@ -153,6 +156,11 @@ class Space(ABC):
     def fixed_decisions(self) -> list[Decision] | None:
         """The decision list when it does not depend on earlier choices (None otherwise)."""
         return None
+
+    def artifacts(self, arch: Any) -> dict[str, str]:
+        """Files (name -> text) that describe what a search found, written beside the best
+        network in ``best/`` (none by default)."""
+        return {}
 
     def structure_features(self, choices: Sequence[int]) -> dict[str, float]:
         """Named numbers that describe the structure of what ``choices`` decode to, for a

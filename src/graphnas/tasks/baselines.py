@@ -16,3 +16,16 @@ def baselines_for(task: str) -> dict[str, Graph]:
             name = p.name[len(task) + 1:-5]
             out[name] = from_json(p.read_text(encoding="utf-8"), f"baseline {p.name}")
     return out
+
+
+# The best hand design of a task, by test accuracy under the standard protocol (BENCHMARKS.md,
+# "Baselines"); tasks not named here have one baseline, or none.
+BEST = {"mnist1d": "resnet"}
+
+
+def best_baseline(task: str) -> Graph | None:
+    """The task's best hand-designed baseline (None for tasks without any)."""
+    found = baselines_for(task)
+    if not found:
+        return None
+    return found.get(BEST.get(task, ""), next(iter(found.values())))
