@@ -33,6 +33,23 @@ def plan_length(name: str) -> int:
     return len(get_method(name).plan(settings, digits_space())) + len(runner.closing_phases())
 
 
+def kill_after_each_phase(monkeypatch, phases: int, search) -> None:
+    """Runs ``search()`` once per phase, killed once that phase did its work but before its
+    hand-over was recorded; each run resumes the one before."""
+    record = runner.save
+    for stop in range(phases):
+
+        def save_then_die(store, key, handover, settings, stop=stop):
+            if key.startswith(f"handover-{stop}-"):
+                raise Killed
+            record(store, key, handover, settings)
+
+        monkeypatch.setattr(runner, "save", save_then_die)
+        with pytest.raises(Killed):
+            search()
+        monkeypatch.setattr(runner, "save", record)
+
+
 def trained(run_dir) -> list[tuple[str, str]]:
     """(phase, graph) of every finished trial that trained, in order."""
     return [(t.phase, t.hash) for t in read_trials(run_dir)
@@ -63,19 +80,8 @@ def test_stopped_after_any_phase_resumes_as_the_uninterrupted_run(tmp_path, monk
     handovers = sorted(whole.run_dir.glob("state-handover-*.json"))
     assert len(handovers) == plan_length(name)  # every phase's hand-over is recorded
 
-    record = runner.save
-    for stop in range(plan_length(name)):  # killed once phase `stop` did its work, before
-        #                                     its hand-over was recorded; resumed each time
-
-        def save_then_die(store, key, handover, settings, stop=stop):
-            if key.startswith(f"handover-{stop}-"):
-                raise Killed
-            record(store, key, handover, settings)
-
-        monkeypatch.setattr(runner, "save", save_then_die)
-        with pytest.raises(Killed):
-            graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
-        monkeypatch.setattr(runner, "save", record)
+    kill_after_each_phase(monkeypatch, plan_length(name), lambda: graphnas.search(
+        strategy=name, out=str(tmp_path / "split"), **SMALL))
     resumed = graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
     assert trained(tmp_path / "split") == trained(tmp_path / "whole")  # none trained twice
     assert resumed.graph == whole.graph and resumed.test_metric == whole.test_metric
@@ -108,18 +114,8 @@ def test_several_objectives_resume_after_any_phase_to_the_same_front(tmp_path, m
     phases = len(get_method("evolution").plan(settings, digits_space())) + len(
         runner.closing_phases(settings))
     assert phases == 4 and (whole.run_dir / "pareto" / "front.json").exists()
-    record = runner.save
-    for stop in range(phases):
-
-        def save_then_die(store, key, handover, settings, stop=stop):
-            if key.startswith(f"handover-{stop}-"):
-                raise Killed
-            record(store, key, handover, settings)
-
-        monkeypatch.setattr(runner, "save", save_then_die)
-        with pytest.raises(Killed):
-            graphnas.search(out=str(tmp_path / "split"), **opts)
-        monkeypatch.setattr(runner, "save", record)
+    kill_after_each_phase(monkeypatch, phases,
+                          lambda: graphnas.search(out=str(tmp_path / "split"), **opts))
     resumed = graphnas.search(out=str(tmp_path / "split"), **opts)
     assert trained(tmp_path / "split") == trained(tmp_path / "whole")
     assert resumed.pareto == whole.pareto and resumed.graph == whole.graph
