@@ -13,6 +13,7 @@ import json
 
 from .core import Graph
 from .ops import OPS, resolve_params
+from .update_rules import canonical as canonical_rule
 
 _ORDERED_MERGES = ("concat", "interp")
 
@@ -157,14 +158,25 @@ def _search(colour, vertex, edges, adj) -> tuple:
 
 
 def canonical_form(g: Graph) -> tuple:
-    """A hashable form that is equal for exactly the isomorphic graphs."""
+    """A hashable form that is equal for exactly the isomorphic graphs (with the same update
+    rule, where one is given)."""
     vertex, edges = _labels(g)
     adj: dict[str, list[tuple[str, str, str]]] = {v: [] for v in vertex}
     for a, b, lab in edges:
         adj[a].append((b, lab, "out"))
         adj[b].append((a, lab, "in"))
     ranks = {s: i for i, s in enumerate(sorted(set(vertex.values())))}
-    return _search({v: ranks[vertex[v]] for v in vertex}, vertex, edges, adj)
+    form = _search({v: ranks[vertex[v]] for v in vertex}, vertex, edges, adj)
+    if not g.update_rule:  # so graphs without one hash as they always have
+        return form
+    return (*form, ("update_rule", _rule_text(g.update_rule)))
+
+
+def _rule_text(rule: str) -> str:
+    try:
+        return canonical_rule(rule)
+    except ValueError:  # a malformed rule hashes as written (validation refuses it)
+        return rule
 
 
 def canonical_hash(g: Graph) -> str:

@@ -86,7 +86,10 @@ class MemoryLink:
 
 @dataclass(frozen=True)
 class Graph:
-    """An architecture. Build it with tuples (or any iterables, converted to tuples)."""
+    """An architecture. Build it with tuples (or any iterables, converted to tuples).
+
+    ``update_rule``, where given, is the rule of the optimizer that trains the network (a search
+    in the ``optimizer`` space sets it); exports of the network leave it out."""
 
     inputs: tuple[str, ...]
     nodes: tuple[Node, ...]
@@ -94,6 +97,7 @@ class Graph:
     output: str
     memory: tuple[MemoryLink, ...] = ()
     name: str = ""
+    update_rule: str = ""  # its optimizer's rule (graphnas.graph.update_rules); "": the trainer's
 
     def __post_init__(self) -> None:
         for attr in ("inputs", "nodes", "edges", "memory"):

@@ -38,6 +38,8 @@ def to_dot(g: Graph, spec: InputSpec | None = None) -> str:
         "  rankdir=TB; node [fontname=Helvetica, fontsize=11]; edge [fontname=Helvetica, "
         "fontsize=9];",
     ]
+    if g.update_rule:
+        lines.append(f"  labelloc=b; label={_quote(f'update rule: {g.update_rule}')};")
     for i in g.inputs:
         label = f"input {i}" + (f"\n{shapes[i]}" if i in shapes else "")
         lines.append(f"  {_quote(i)} [shape=oval, style=filled, fillcolor=\"#dbeafe\", "
@@ -118,6 +120,8 @@ def summary(g: Graph, spec: InputSpec | None = None) -> str:
     widths = [max(len(r[c]) for r in rows) for c in range(5)]
     out = [f"graph {g.name or '(unnamed)'}: {len(g.nodes)} nodes, {len(g.edges)} edges, "
            f"{len(g.memory)} memory links; * = output"]
+    if g.update_rule:
+        out.append(f"update rule: {g.update_rule}")
     for r in rows:
         out.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
     return "\n".join(out)

@@ -33,6 +33,7 @@ def to_dict(g: Graph) -> dict[str, Any]:
             {"src": m.src, "dst": m.dst, "gate": m.gate, **({"port": m.port} if m.port else {})}
             for m in g.memory
         ],
+        **({"update_rule": g.update_rule} if g.update_rule else {}),
     }
 
 
@@ -65,11 +66,12 @@ def from_dict(d: Any, source: str = "graph") -> Graph:
         )
         inputs = tuple(_str(i) for i in _list(d, "inputs"))
         output = _str(d["output"])
+        update_rule = _str(d.get("update_rule", ""))
     except KeyError as err:
         raise GraphError(f"{source}: missing field {err.args[0]!r}") from None
     except (TypeError, ValueError) as err:
         raise GraphError(f"{source}: malformed graph: {err}") from None
-    return Graph(inputs, nodes, edges, output, memory, str(d.get("name", "")))
+    return Graph(inputs, nodes, edges, output, memory, str(d.get("name", "")), update_rule)
 
 
 def from_json(text: str, source: str = "graph") -> Graph:

@@ -7,6 +7,7 @@ import networkx as nx
 from .core import Graph
 from .errors import GraphError
 from .ops import GATES, MERGES, OPS
+from .update_rules import parse as parse_rule
 
 
 def forward_dag(g: Graph) -> nx.DiGraph:
@@ -35,6 +36,7 @@ def check_structure(g: Graph) -> None:
     _check_memory_links(g)
     _check_reachability(g)
     _check_merges(g)
+    _check_update_rule(g)
 
 
 def _check_ids(g: Graph) -> None:
@@ -73,6 +75,14 @@ def _check_node(node) -> None:
         raise GraphError(
             f"node {node.id!r}: unknown merge {node.merge!r}; use one of {', '.join(MERGES)}"
         )
+
+
+def _check_update_rule(g: Graph) -> None:
+    if g.update_rule:
+        try:
+            parse_rule(g.update_rule)
+        except ValueError as err:
+            raise GraphError(str(err)) from None
 
 
 def _check_references(g: Graph) -> None:
