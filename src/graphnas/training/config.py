@@ -37,11 +37,17 @@ PRECISIONS = ("fp32", "bf16")
 KEEP = ("best", "last")
 
 
+def is_file(optimizer: str) -> bool:
+    """Whether an optimizer setting names a Python file (else a built-in optimizer)."""
+    return optimizer.endswith(".py")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The training protocol. The defaults are the standard protocol of graphnas's baselines."""
 
-    optimizer: str = "adamw"  # adam | adamw | rmsprop | sgd (with momentum)
+    optimizer: str = "adamw"  # adam | adamw | rmsprop | sgd (with momentum) | a .py file
+    # defining a torch.optim.Optimizer (a graph's own update rule wins over a built-in name)
     lr: float = 3e-3  # peak learning rate
     weight_decay: float = 1e-4
     momentum: float = 0.9  # for sgd (and rmsprop)
@@ -62,9 +68,9 @@ class TrainConfig:
     keep: str = "best"  # weights kept: best (at the best validation score) | last
 
     def __post_init__(self) -> None:
-        if self.optimizer not in OPTIMIZERS:
+        if self.optimizer not in OPTIMIZERS and not is_file(self.optimizer):
             raise ValueError(f"unknown optimizer {self.optimizer!r}; use one of "
-                             f"{', '.join(OPTIMIZERS)}")
+                             f"{', '.join(OPTIMIZERS)} or a .py file defining one")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.schedule!r}; use one of "
                              f"{', '.join(SCHEDULES)}")

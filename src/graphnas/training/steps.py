@@ -114,10 +114,15 @@ class CapturedStep(EagerStep):
         self.calls -= 1  # the capture recorded a step without running it
 
 
-def capture_problem(device: torch.device, setting: str) -> str | None:
-    """Why a training step cannot be captured on ``device`` (None: it can)."""
+def capture_problem(device: torch.device, setting: str,
+                    opt: torch.optim.Optimizer | None = None) -> str | None:
+    """Why a training step cannot be captured on ``device`` (None: it can). Only torch's own
+    optimizers are captured: others (an update rule's, a file's) may keep host-side state, such
+    as a step count, that a replay would not move."""
     if setting == "off":
         return "capture off"
     if device.type != "cuda":
         return f"eager ({device.type}: CUDA graphs need a GPU)"
+    if opt is not None and not type(opt).__module__.startswith("torch.optim"):
+        return f"eager ({type(opt).__name__} may keep host-side state)"
     return None

@@ -14,10 +14,12 @@ from graphnas.graph import Graph, GraphError
 from graphnas.nn import build, count_flops, count_params
 from graphnas.tasks import Task
 
-from .config import Budget, TrainConfig
+from .config import Budget, TrainConfig, is_file
 from .metrics import at_chance, evaluate, loss_fn
+from .optimizer_file import file_optimizer
 from .result import Result
 from .steps import CapturedStep, EagerStep, capture_problem
+from .update_rule import UpdateRuleOptimizer
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +37,16 @@ def resolve_device(name: str) -> torch.device:
         raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
 
 
-def _optimizer(model: torch.nn.Module, c: TrainConfig,
-               device: torch.device) -> torch.optim.Optimizer:
-    """The optimizer; on a GPU the fused (or capturable) implementation with its learning rate
-    as a device tensor, so that a CUDA graph can replay its step and the schedule still moves."""
+def _optimizer(model: torch.nn.Module, c: TrainConfig, device: torch.device,
+               rule: str = "") -> torch.optim.Optimizer:
+    """The optimizer: ``c.optimizer``'s file, else the graph's update ``rule``, else the built-in
+    one named; on a GPU a built-in one is fused (or capturable) with its learning rate as a
+    device tensor, so that a CUDA graph can replay its step and the schedule still moves."""
     p = list(model.parameters())
+    if is_file(c.optimizer):
+        return file_optimizer(c.optimizer, p, c.lr, c.weight_decay)
+    if rule:
+        return UpdateRuleOptimizer(p, rule, lr=c.lr, weight_decay=c.weight_decay)
     gpu: dict = {}
     if device.type == "cuda":
         gpu = {"fused": True} if c.optimizer == "sgd" else {"capturable": True}
@@ -132,7 +139,7 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     total = budget.steps or math.inf
     if budget.epochs is not None:
         total = min(total, max(1, int(budget.epochs * per_epoch)))
-    opt = _optimizer(model, c, device)
+    opt = _optimizer(model, c, device, graph.update_rule)
     run_step = _step_runner(model, opt, loss_fn(task), xt, yt, c, device, batch)
     # the loss flag is read every step on the CPU, at evaluations on a GPU (a read syncs)
     check_every = 1 if device.type == "cpu" else c.eval_every
@@ -204,7 +211,7 @@ def _copy_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 def _step_runner(model, opt, criterion, xt, yt, c: TrainConfig, device, batch):
     """Captured in a CUDA graph where that applies (see :mod:`.steps`), else eager."""
-    problem = capture_problem(device, c.cuda_graph)
+    problem = capture_problem(device, c.cuda_graph, opt)
     if problem is None:
         return CapturedStep(model, opt, criterion, xt, yt, c.grad_clip, c.precision,
                             batch=batch)
