@@ -1,10 +1,17 @@
-"""REINFORCE over the controller (Williams 1992; Zoph & Le 2017).
+"""REINFORCE over the controller (Williams 1992; Zoph & Le 2017), or PPO (Schulman et al. 2017).
 
 Candidates are sampled without gradients; when ``batch`` results have been told, the controller
 replays their choices to get log-probabilities and takes one Adam step on
 ``-(reward - baseline) * log p - entropy_weight * entropy`` (mean over the batch), where the
 baseline is an exponential moving average of rewards. A failed trial's reward is the lowest
 reward seen so far.
+
+With ``algorithm="ppo"`` each batch is used for ``ppo_epochs`` Adam steps on PPO's clipped
+objective ``-min(ratio * A, clip(ratio, 1 - ppo_clip, 1 + ppo_clip) * A) - entropy_weight *
+entropy``, where ``A = reward - baseline`` and ``ratio`` is the probability of the candidate's
+choices under the controller being trained over that under the controller before the batch's
+first step (the policy that sampled the batch; with several workers, a candidate asked before
+the previous update was sampled by an older one). The first step is REINFORCE's.
 
 Told tuples of objectives, each update draws weights from the simplex and rewards the batch by
 the augmented Tchebycheff value of its vectors (ParEGO's scalarisation, over objectives
@@ -39,14 +46,25 @@ def _unpack(text: str) -> Any:
     return torch.load(io.BytesIO(base64.b64decode(text)), weights_only=True)
 
 
+ALGORITHMS = ("reinforce", "ppo")
+
+
 class Reinforce(Strategy):
     name = "reinforce"
     multi_objective = True
 
     def __init__(self, space: Space, seed: int = 0, batch: int = 5, lr: float = 0.02,
                  entropy_weight: float = 1e-3, baseline_decay: float = 0.8, hidden: int = 64,
-                 temperature: float = 1.0) -> None:
+                 temperature: float = 1.0, algorithm: str = "reinforce", ppo_epochs: int = 4,
+                 ppo_clip: float = 0.2) -> None:
         super().__init__(space, seed)
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got "
+                             f"{algorithm!r}")
+        if ppo_epochs < 1 or not 0 < ppo_clip < 1:
+            raise ValueError(f"ppo_epochs must be at least 1 and ppo_clip in (0, 1), got "
+                             f"{ppo_epochs} and {ppo_clip}")
+        self.algorithm, self.ppo_epochs, self.ppo_clip = algorithm, ppo_epochs, ppo_clip
         self.batch, self.entropy_weight = batch, entropy_weight
         self.decay, self.temperature = baseline_decay, temperature
         with torch.random.fork_rng(devices=[]):
@@ -100,16 +118,38 @@ class Reinforce(Strategy):
 
     def _update(self) -> None:
         rewards, baseline = self._rewards()
-        loss = torch.zeros(())
-        for (choices, _), r in zip(self.buffer, rewards):
-            _, logp, entropy = self.controller.walk(self.space, forced=choices,
-                                                    temperature=self.temperature)
-            loss = loss - (r - baseline) * logp - self.entropy_weight * entropy
-        self.optimizer.zero_grad()
-        (loss / len(self.buffer)).backward()
-        self.optimizer.step()
+        advantages = [r - baseline for r in rewards]
+        choices = [c for c, _ in self.buffer]
+        if self.algorithm == "reinforce":
+            self._step(lambda logp, i: -advantages[i] * logp, choices)
+        else:
+            with torch.no_grad():
+                old = [self._walk(c)[0] for c in choices]
+            low, high = 1 - self.ppo_clip, 1 + self.ppo_clip
+            for _ in range(self.ppo_epochs):
+                def clipped(logp: torch.Tensor, i: int) -> torch.Tensor:
+                    ratio = torch.exp(logp - old[i])
+                    a = advantages[i]
+                    return -torch.minimum(ratio * a, ratio.clamp(low, high) * a)
+                self._step(clipped, choices)
         self.buffer = []
         self.updates += 1
+
+    def _walk(self, choices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        _, logp, entropy = self.controller.walk(self.space, forced=choices,
+                                                temperature=self.temperature)
+        return logp, entropy
+
+    def _step(self, policy_loss, choices: list[list[int]]) -> None:
+        """One Adam step on the batch's mean of ``policy_loss(log p, i) - entropy_weight *
+        entropy``."""
+        loss = torch.zeros(())
+        for i, c in enumerate(choices):
+            logp, entropy = self._walk(c)
+            loss = loss + policy_loss(logp, i) - self.entropy_weight * entropy
+        self.optimizer.zero_grad()
+        (loss / len(choices)).backward()
+        self.optimizer.step()
 
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "baseline": self.baseline, "worst": self.worst,
