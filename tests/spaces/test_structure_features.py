@@ -8,6 +8,7 @@ import pytest
 
 from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import get_space, space_names
+from graphnas.spaces.registry import SPACES
 
 SEQ = (InputSpec("sequence", (40, 1)), OutputSpec("classes", 10))
 VEC = (InputSpec("vector", (10,)), OutputSpec("regression", 1))
@@ -51,9 +52,9 @@ def test_every_shipped_space_gives_finite_features_with_the_same_names(name):
         names = core
 
 
-@pytest.mark.parametrize("name", [n for n in space_names() if n != "activation"])
+@pytest.mark.parametrize("name", [n for n in space_names() if not SPACES[n].needs_base_graph])
 def test_shipped_spaces_have_no_template_decision_and_restriction_keeps_it(name):
-    """Graph spaces (the activation space chooses functions, not ops)."""
+    """Graph spaces (the activation and optimizer spaces choose functions, not ops)."""
     space = get_space(name, *SEQ)
     assert space.template_label is None  # their wiring is spread over many decisions
     small = space.restrict({"op": [space.ops[1], space.ops[2]]})

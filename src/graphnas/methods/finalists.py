@@ -74,9 +74,13 @@ class FoldsObjective:
 
 
 def layer_signature(arch_json: str) -> str:
-    """A graph's nodes (op and parameters, in order), without its wiring."""
-    nodes = json.loads(arch_json).get("nodes", [])
-    return json.dumps([(n.get("op"), n.get("params", {})) for n in nodes], sort_keys=True)
+    """A graph's nodes (op and parameters, in order), without its wiring; and its update rule,
+    where it has one (candidates of the optimizer space share their nodes)."""
+    data = json.loads(arch_json)
+    layers = [(n.get("op"), n.get("params", {})) for n in data.get("nodes", [])]
+    if data.get("update_rule"):
+        layers.append(("update_rule", data["update_rule"]))
+    return json.dumps(layers, sort_keys=True)
 
 
 def pick(store: RunStore, k: int, phases: tuple[str, ...] | None = None) -> list[TrialRecord]:

@@ -11,9 +11,10 @@ from .base import Space
 from .blocks import BlocksSpace
 from .cell import CellSpace
 from .macro import MacroSpace
+from .optimizer import OptimizerSpace
 
 SPACES = {"macro": MacroSpace, "cell": CellSpace, "blocks": BlocksSpace,
-          "activation": ActivationSpace}
+          "activation": ActivationSpace, "optimizer": OptimizerSpace}
 
 
 def space_names() -> list[str]:
