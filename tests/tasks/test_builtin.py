@@ -85,3 +85,21 @@ def test_a_refit_trains_on_train_and_validation_and_keeps_test():
     assert again.ref.refit and np.array_equal(again.train.y, refit.train.y)
     with pytest.raises(ValueError, match="before its refit"):
         refit.refold(1)
+
+
+@pytest.mark.parametrize("name", ["sdigits", "psdigits"])
+def test_sequential_digits_read_one_pixel_per_step(name):
+    images, t = get_task("digits"), get_task(name)
+    assert t.input_spec.layout == "sequence" and t.train.x.shape[1:] == (64, 1)
+    assert np.array_equal(t.train.y, images.train.y)  # the split of digits
+    pixels = images.train.x.reshape(-1, 64)
+    if name == "sdigits":
+        assert np.array_equal(t.train.x[:, :, 0], pixels)  # row by row
+        return
+    order = np.random.default_rng(0).permutation(64)  # one fixed order, seeded
+    assert np.array_equal(t.train.x[:, :, 0], pixels[:, order])
+    other_split = get_task(name, seed=1)  # the same order on another split
+    assert np.array_equal(other_split.test.x[:, :, 0],
+                          get_task("digits", seed=1).test.x.reshape(-1, 64)[:, order])
+    assert not np.array_equal(get_task(name, permutation=1).train.x, t.train.x)
+    assert load_task(t.ref).train.x.tobytes() == t.train.x.tobytes()

@@ -69,6 +69,31 @@ def digits(seed: int = 0) -> Task:
                 TaskRef("digits", {"seed": seed}), "scikit-learn digits, 8x8 images")
 
 
+def sdigits(seed: int = 0, permuted: bool = False, permutation: int = 0) -> Task:
+    """Sequential digits: scikit-learn's 8x8 digits read one pixel per step (64 steps of one
+    value, row by row), the split of :func:`digits`; ``permuted``: every image's pixels in one
+    fixed order drawn from ``permutation`` (the same for every split and split seed), so that
+    neighbouring pixels are far apart in time."""
+    images = digits(seed)
+    order = np.random.default_rng(permutation).permutation(64) if permuted else np.arange(64)
+
+    def steps(split: Split) -> Split:
+        return Split(np.ascontiguousarray(split.x.reshape(-1, 64)[:, order, None]), split.y)
+
+    name = "psdigits" if permuted else "sdigits"
+    options = {"seed": seed, **({"permutation": permutation} if permuted else {})}
+    what = f"pixels in a fixed order drawn from seed {permutation}" if permuted else \
+        "pixels row by row"
+    return Task(name, steps(images.train), steps(images.valid), steps(images.test),
+                InputSpec("sequence", (64, 1)), OutputSpec("classes", 10),
+                TaskRef(name, options), f"scikit-learn digits read one pixel per step, {what}")
+
+
+def psdigits(seed: int = 0, permutation: int = 0) -> Task:
+    """:func:`sdigits` with one fixed, seeded pixel permutation."""
+    return sdigits(seed, permuted=True, permutation=permutation)
+
+
 def _adding(n: int, length: int, rng: np.random.Generator) -> Split:
     values = rng.random((n, length))
     marks = np.zeros((n, length))
@@ -140,5 +165,5 @@ def diabetes(seed: int = 0) -> Task:
                 "scikit-learn diabetes progression, standardised target")
 
 
-BUILTIN = {"mnist1d": mnist1d, "digits": digits, "adding": adding, "copy": copy,
-           "diabetes": diabetes}
+BUILTIN = {"mnist1d": mnist1d, "digits": digits, "sdigits": sdigits, "psdigits": psdigits,
+           "adding": adding, "copy": copy, "diabetes": diabetes}
