@@ -20,6 +20,7 @@ from graphnas.cli import main
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "graphnas" / "examples"
 MLP = json.loads((EXAMPLES / "mlp.json").read_text())
 CNN2D = str(EXAMPLES / "cnn2d.json")
+OPT = ["train", CNN2D, "--task", "digits", "--steps", "2", "--optimizer"]
 
 
 def _graph(mutate):
@@ -73,6 +74,18 @@ GRAPHS = [
      "unknown drawing format 'xyz'"),
     (None, None, ["train", CNN2D, "--task", "adding", "--steps", "2"],
      "op 'conv2d' takes image input but gets sequence"),
+    ("rule.json", _graph(lambda g: g.update(update_rule="mul(g, nothing)")),
+     ["validate", "{f}"], "update rule 'mul(g, nothing)': unknown name 'nothing'"),
+    (None, None, [*OPT, "{tmp}/missing.py"], "missing.py: no such file"),
+    (None, None, [*OPT, "lion"], "unknown optimizer 'lion'"),
+    ("none.py", _text("import torch\nx = 1\n"), [*OPT, "{f}"],
+     "defines no torch.optim.Optimizer subclass"),
+    ("syntax.py", _text("def step(:\n"), [*OPT, "{f}"], "not valid Python"),
+    ("raises.py", _text("import nothing_here\n"), [*OPT, "{f}"],
+     "failed to load (ModuleNotFoundError"),
+    ("two.py", _text("import torch\nclass A(torch.optim.SGD): pass\n"
+                     "class B(torch.optim.SGD): pass\n"), [*OPT, "{f}"],
+     "several optimizers (A, B); name one with OPTIMIZER = A"),
 ]
 
 DATA = [

@@ -7,14 +7,14 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from graphnas.graph import load, render, save, validate
 from graphnas.nn.export import export_onnx, export_python, export_torchscript
 from graphnas.tasks import Task, get_task, load_file
-from graphnas.training import Budget, TrainConfig, load_model, save_model, train
+from graphnas.training import Budget, TrainConfig, load_model, optimizer_class, save_model, train
 
 DEFAULT_STEPS = 3000  # training steps when no steps, epochs or seconds are given
 EXPORT_FORMATS = ("json", "py", "torchscript", "onnx", "svg", "png")
@@ -81,7 +81,8 @@ def train_graph(graph: str | Path, task: str | None = None, data: str | Path | N
                 target: str | None = None, steps: int | None = None,
                 epochs: float | None = None, seconds: float | None = None, lr: float = 3e-3,
                 seed: int = 0, device: str = "auto", precision: str = "fp32",
-                cuda_graph: str = "auto", save: str | Path | None = None) -> TrainReport:
+                cuda_graph: str = "auto", save: str | Path | None = None,
+                optimizer: str | Path | None = None) -> TrainReport:
     """Train a graph file on a task with the standard protocol; score validation and test.
 
     Args:
@@ -91,6 +92,10 @@ def train_graph(graph: str | Path, task: str | None = None, data: str | Path | N
             (``DEFAULT_STEPS`` steps when none is given).
         lr, seed, device, precision, cuda_graph: as in :class:`graphnas.training.TrainConfig`.
         save: a folder for ``model.pt``, ``graph.json`` and ``spec.json``.
+        optimizer: adam, adamw, rmsprop, sgd or a ``.py`` file that defines a
+            ``torch.optim.Optimizer`` subclass (such as an optimizer search's
+            ``best/optimizer.py``), in place of the graph's own update rule; by default that
+            rule where the graph has one, else AdamW.
 
     Raises:
         ValueError: a bad graph, task, data file or setting, or a graph that does not fit
@@ -99,12 +104,17 @@ def train_graph(graph: str | Path, task: str | None = None, data: str | Path | N
     """
     path = Path(graph)
     g = load(path)
+    given = {} if optimizer is None else {"optimizer": str(optimizer)}
+    cfg = TrainConfig(lr=lr, seed=seed, device=device, precision=precision,
+                      cuda_graph=cuda_graph, **given)
+    if optimizer is not None:  # in place of the graph's rule
+        g = replace(g, update_rule="")
+        if cfg.optimizer.endswith(".py"):
+            optimizer_class(cfg.optimizer)  # a missing or broken file: ValueError now
     t = load_task(task, data, target, seed)
     validate(g, t.input_spec)
     if steps is None and epochs is None and seconds is None:
         steps = DEFAULT_STEPS
-    cfg = TrainConfig(lr=lr, seed=seed, device=device, precision=precision,
-                      cuda_graph=cuda_graph)
     r = train(g, t, Budget(steps, epochs, seconds), cfg, evaluate_test=True,
               keep_module=save is not None)
     if not r.ok:

@@ -27,6 +27,10 @@ def train_cmd(
     precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast)."),
     cuda_graph: str = typer.Option("auto", "--cuda-graph", help="auto (replay steps from a "
                                    "CUDA graph on a GPU) or off."),
+    optimizer: str = typer.Option(None, "--optimizer", help="adam, adamw, rmsprop, sgd, or a .py "
+                                  "file defining a torch.optim.Optimizer (e.g. a search's "
+                                  "best/optimizer.py); default: the graph's update rule, or "
+                                  "adamw."),
     save: Path = typer.Option(None, "--save", help="Folder for model.pt, graph.json, spec.json."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -36,7 +40,7 @@ def train_cmd(
     try:
         r = train_graph(graph, task=task, data=data, target=target, steps=steps, epochs=epochs,
                         seconds=seconds, lr=lr, seed=seed, device=device, precision=precision,
-                        cuda_graph=cuda_graph, save=save)
+                        cuda_graph=cuda_graph, save=save, optimizer=optimizer)
     except TrainingFailed as err:
         typer.echo(f"graphnas: training failed: {err}", err=True)
         raise typer.Exit(1) from None
