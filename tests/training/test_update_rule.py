@@ -144,3 +144,19 @@ def test_a_rule_that_blows_up_is_a_failed_trial_not_a_crash(digits):
     result = train(graph, digits, Budget(steps=20), FAST)
     assert result.status == "failed" and result.score is None
     assert "non-finite" in result.error
+
+
+def test_rule_and_file_optimizers_step_eagerly_on_a_gpu():
+    from graphnas.training.steps import capture_problem
+
+    gpu, params = torch.device("cuda"), [torch.nn.Parameter(torch.zeros(2))]
+    assert capture_problem(gpu, "auto", torch.optim.AdamW(params)) is None
+    assert capture_problem(gpu, "auto", UpdateRuleOptimizer(params, "adam")) == \
+        "eager (UpdateRuleOptimizer may keep host-side state)"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_a_rule_trains_on_a_gpu(digits):
+    graph = replace(load_example("cnn2d"), update_rule="mul(exp(mul(sign_g, sign_m)), g)")
+    result = train(graph, digits, Budget(steps=30), replace(FAST, device="cuda"))
+    assert result.ok and result.step_mode.startswith("eager (UpdateRuleOptimizer")
