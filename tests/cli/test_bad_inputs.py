@@ -100,7 +100,11 @@ DATA = [
     ("negative.npz", _npz(x=X, y=Y - 5), [], "class labels out of range"),
     ("five_d.npz", _npz(x=RNG.normal(size=(60, 2, 2, 2, 2)), y=Y), [], "x has 5 dims"),
     ("zip.npz", lambda p: p.write_bytes(b"PK\x03\x04garbage"), [], "not a readable .npz"),
-    ("data.txt", _text("1 2 3"), [], "unsupported data file; use .npz or .csv"),
+    ("data.json", _text("[1, 2, 3]"), [], "unsupported data file; use .npz, .csv or .txt"),
+    ("short.txt", _text("1 2 3"), [], "5 characters; a language model needs at least 1000"),
+    ("latin1.txt", lambda p: p.write_bytes("caf\xe9 ".encode("latin-1") * 400),
+     [], "not UTF-8 text (byte 3); save it as UTF-8"),
+    ("target.txt", _text("ab " * 500), ["--target", "y"], "takes no target column"),
     ("one.npz", _npz(x=X, y=np.ones(60, dtype=int)), [], "holds one class only"),
 ]
 

@@ -81,7 +81,7 @@ def test_bad_csv(tmp_path, text, target, message):
 def test_missing_and_unknown_files(tmp_path):
     with pytest.raises(TaskError, match="no such file"):
         load_file(tmp_path / "absent.csv")
-    with pytest.raises(TaskError, match="use .npz or .csv"):
+    with pytest.raises(TaskError, match="use .npz, .csv or .txt"):
         load_file(tmp_path / "data.parquet")
     (tmp_path / "broken.npz").write_bytes(b"not a zip")
     with pytest.raises(TaskError, match="not a readable .npz"):

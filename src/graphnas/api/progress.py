@@ -13,11 +13,9 @@ from rich.table import Table
 
 from graphnas.methods.finalists import PHASE as FINALISTS
 from graphnas.store import TrialState
+from graphnas.tasks import LOWER_IS_BETTER
 
 MODES = ("auto", "rich", "plain", "quiet")
-
-
-LOWER_IS_BETTER = {"mse"}  # metrics whose score (higher is better) is their negation
 
 
 @dataclass

@@ -96,28 +96,33 @@ class OutputSpec:
     """What the network must produce.
 
     ``classes``: logits (B, size); ``regression``: values (B, size); the ``sequence_`` kinds give
-    one output per time step, (B, T, size).
+    one output per time step, (B, T, size). ``causal``: the output at a step may depend only on
+    the inputs up to that step (a language model predicting the next token), so a network may not
+    mix the time axis except through memory links, which carry the past forward.
     """
 
     kind: str
     size: int
+    causal: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in OUTPUT_KINDS:
             raise ValueError(f"unknown output kind {self.kind!r}; expected one of {OUTPUT_KINDS}")
         if int(self.size) < 1:
             raise ValueError("output size must be positive")
+        if self.causal and not self.per_step:
+            raise ValueError("only an output per time step can be causal")
 
     @property
     def per_step(self) -> bool:
         return self.kind.startswith("sequence_")
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "size": self.size}
+        return {"kind": self.kind, "size": self.size, **({"causal": True} if self.causal else {})}
 
     @classmethod
     def from_dict(cls, d: dict) -> OutputSpec:
-        return cls(d["kind"], int(d["size"]))
+        return cls(d["kind"], int(d["size"]), bool(d.get("causal", False)))
 
 
 def parse_input_spec(text: str) -> InputSpec:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphnas.graph import Graph, GraphError, InputSpec, OutputSpec, infer_shapes, schedule
-from graphnas.graph.ops import resolve_params
+from graphnas.graph.ops import OPS, resolve_params
 from graphnas.graph.shapes import merged_shape
 from graphnas.graph.specs import Shape
 
@@ -54,6 +54,16 @@ def _head(graph: Graph, out: Shape, output_spec: OutputSpec) -> dict[str, Any]:
     return {"mode": "vector", "c_in": out.channels}
 
 
+def _check_causal(graph: Graph) -> None:
+    """A causal output (see OutputSpec) refuses ops that look across the time axis."""
+    for node in graph.nodes:
+        if OPS[node.op].mixes_time:
+            raise GraphError(
+                f"node {node.id!r} ({node.op}) mixes the time axis, so its output at a step sees "
+                f"later steps, and this task's output at a step may only depend on earlier ones "
+                f"(a language model); carry the past with memory links instead")
+
+
 def make_plan(graph: Graph, input_spec: InputSpec, output_spec: OutputSpec,
               ticks: int = 4) -> dict[str, Any]:
     """The plan of a network; raises GraphError naming the node when the graph cannot be built."""
@@ -63,6 +73,8 @@ def make_plan(graph: Graph, input_spec: InputSpec, output_spec: OutputSpec,
     if ticks < 1:
         raise GraphError("ticks must be at least 1")
     shapes = infer_shapes(graph, input_spec)
+    if output_spec.causal:
+        _check_causal(graph)
     comps = schedule(graph, shapes)
     over_time = {n: c.over_time for c in comps for n in c.nodes}
     nodes: dict[str, Any] = {}

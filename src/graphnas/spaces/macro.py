@@ -35,6 +35,7 @@ from typing import Any
 import networkx as nx
 
 from graphnas.graph import (
+    OPS,
     Edge,
     Graph,
     GraphError,
@@ -77,16 +78,20 @@ class MacroSpace(Space):
                  activations: str | Sequence[str] = ()) -> None:
         self.input_spec, self.output_spec = input_spec, output_spec
         self.layout = body_layout(input_spec.layout)
-        body = BODY[self.layout]
+        body = _causal(BODY[self.layout]) if output_spec.causal else BODY[self.layout]
         found = activation_recipes(activations)
         self.ops = tuple(dict.fromkeys([*(ops or body), *found]))
         self.body = {**body, **{name: recipe(self.layout, name) for name in found}}
         unknown = [o for o in self.ops if o not in self.body]
         if unknown:
-            raise ValueError(f"unknown {self.layout} ops {unknown}; choose from {list(body)}")
+            causal = " that keep to the past (a causal output)" if output_spec.causal else ""
+            raise ValueError(f"unknown {self.layout} ops{causal} {unknown}; choose from "
+                             f"{list(body)}")
         stems_all = STEMS[input_spec.layout]
         if output_spec.per_step:
             stems_all = {k: v for k, v in stems_all.items() if v[1].get("stride", 1) == 1}
+        if output_spec.causal:
+            stems_all = _causal(stems_all)
         self.stems = tuple(stems or stems_all)
         readout_all = READOUTS[self.layout]
         if output_spec.per_step:
@@ -289,3 +294,8 @@ def macro_features(g: Graph) -> dict[str, float]:
         "gated_memory_links": sum(m.gate != "none" for m in g.memory),
     }
     return {k: float(v) for k, v in f.items()}
+
+
+def _causal(recipes: dict) -> dict:
+    """The recipes whose op keeps to the past: none that mixes the time axis."""
+    return {k: v for k, v in recipes.items() if not OPS[v[0]].mixes_time}

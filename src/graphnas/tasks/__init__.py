@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from .base import IGNORE, Split, Task, TaskError, TaskRef
+from .base import IGNORE, LOWER_IS_BETTER, Split, Task, TaskError, TaskRef
 from .baselines import baselines_for
 from .builtin import BUILTIN
 from .classical import CLASSICAL, Classical, beaten_by, fit_classical, has_vector_inputs
 from .files import load_csv, load_file, load_npz
+from .text import load_text
 
 
 def task_names() -> list[str]:
@@ -45,6 +46,7 @@ def load_task(ref: TaskRef | dict) -> Task:
     return _load(ref.key())
 
 
-__all__ = ["CLASSICAL", "IGNORE", "Classical", "Split", "Task", "TaskError", "TaskRef",
-           "baselines_for", "beaten_by", "fit_classical", "get_task", "has_vector_inputs",
-           "load_csv", "load_file", "load_npz", "load_task", "task_names"]
+__all__ = ["CLASSICAL", "IGNORE", "LOWER_IS_BETTER", "Classical", "Split", "Task", "TaskError",
+           "TaskRef", "baselines_for", "beaten_by", "fit_classical", "get_task",
+           "has_vector_inputs", "load_csv", "load_file", "load_npz", "load_task", "load_text",
+           "task_names"]

@@ -11,6 +11,7 @@ import numpy as np
 from graphnas.graph import InputSpec, OutputSpec
 
 IGNORE = -100  # class label of per-step targets that do not count (loss and accuracy skip it)
+LOWER_IS_BETTER = frozenset({"mse", "bpc"})  # metrics (Task.metric) where less is better
 
 
 class TaskError(ValueError):
@@ -73,6 +74,7 @@ class Task:
     output_spec: OutputSpec
     ref: TaskRef
     description: str = ""
+    metric_name: str = ""  # the reported metric where it is not the kind's: "bpc" (bits/char)
 
     @property
     def classification(self) -> bool:
@@ -80,8 +82,9 @@ class Task:
 
     @property
     def metric(self) -> str:
-        """The reported metric: accuracy, or mse for regression (r2 reported beside it)."""
-        return "accuracy" if self.classification else "mse"
+        """The reported metric: accuracy, or mse for regression (r2 reported beside it), or
+        the task's own (bits per character for a language model, accuracy beside it)."""
+        return self.metric_name or ("accuracy" if self.classification else "mse")
 
     def refold(self, fold: int) -> Task:
         """The same task with another validation split of the same size, drawn (seeded by
@@ -112,8 +115,10 @@ class Task:
                 np.concatenate([self.train.y, self.valid.y]))
 
     def score(self, metrics: dict[str, float]) -> float:
-        """The search's reward, higher is better: accuracy, or -mse."""
-        return metrics["accuracy"] if self.classification else -metrics["mse"]
+        """The search's reward, higher is better: the metric, or its negation where lower is
+        better (mse, bpc)."""
+        value = metrics[self.metric]
+        return -value if self.metric in LOWER_IS_BETTER else value
 
     def describe(self) -> str:
         return (f"{self.name}: {len(self.train)} train / {len(self.valid)} valid / "

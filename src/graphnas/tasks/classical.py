@@ -25,12 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from .base import Split, Task
+from .base import LOWER_IS_BETTER, Split, Task
 
 log = logging.getLogger(__name__)
 
 CLASSICAL = ("logistic_regression", "ridge", "gradient_boosting")  # every name it may report
-LOWER_IS_BETTER = frozenset({"mse"})  # metrics (Task.metric) where less is better
 SECONDS = 60.0  # all fits of a task; a model not started by then is left out
 SELECT_WORK = 1_000_000  # rows x features x outputs of a fit that chooses a setting
 FIT_WORK = 4_000_000  # ... of the final fit

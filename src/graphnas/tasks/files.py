@@ -215,11 +215,20 @@ def _csv_target(p: Path, raw: list[str], kind: str | None) -> tuple[np.ndarray, 
 
 
 def load_file(path: str | Path, target: str | None = None, kind: str | None = None,
-              seed: int = 0) -> Task:
-    """A task from a .npz or .csv file."""
+              seed: int = 0, window: int = 128, context: int | None = None) -> Task:
+    """A task from a .npz or .csv file, or a character language model of a .txt file
+    (``window`` and ``context``: see :func:`.text.load_text`; its split is not seeded)."""
+    from .text import load_text
+
     p = Path(path)
     if p.suffix == ".npz":
         return load_npz(p, kind, seed)
     if p.suffix == ".csv":
         return load_csv(p, target, kind, seed)
-    raise TaskError(f"{p}: unsupported data file; use .npz or .csv")
+    if p.suffix == ".txt":
+        if target is not None or kind not in (None, "classification"):
+            raise TaskError(f"{p}: a text file is a character language model; it takes no "
+                            f"target column or kind")
+        return load_text(p, window, context)
+    raise TaskError(f"{p}: unsupported data file; use .npz, .csv or .txt (a character "
+                    f"language model)")

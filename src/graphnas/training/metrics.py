@@ -23,7 +23,8 @@ def loss_fn(task: Task):
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: Task,
              batch_size: int = 512) -> dict[str, float]:
-    """Metrics of the model on (x, y): accuracy and cross-entropy (``loss``); or mse and r2."""
+    """Metrics of the model on (x, y): accuracy and cross-entropy (``loss``; in bits as
+    ``bpc`` for a language model); or mse and r2."""
     was = model.training
     model.eval()
     try:
@@ -38,6 +39,8 @@ def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: Tas
         loss = loss_fn(task)(out.float(), y).item()
         if math.isfinite(loss):  # cross-entropy: finer than accuracy on a small split
             metrics["loss"] = loss
+        if task.metric == "bpc":  # bits per character: the mean cross-entropy in bits
+            metrics["bpc"] = loss / math.log(2)
         return metrics
     err = (out - y).square().mean().item()
     var = (y - y.mean(0)).square().mean().item()
