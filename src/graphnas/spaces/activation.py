@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ class ActivationSpace(Space):
                  replace: Sequence[str] = ("relu",), max_units: int = 2,
                  unary: Sequence[str] | None = None, binary: Sequence[str] | None = None
                  ) -> None:
-        self.base = _graph(base_graph) if base_graph is not None else \
+        self.base = read_base(base_graph) if base_graph is not None else \
             default_base(input_spec, output_spec)
         validate(self.base, input_spec)
         self.replace = tuple(replace)
@@ -128,8 +129,7 @@ class ActivationSpace(Space):
         text = self.expression(choices)
         nodes = tuple(Node(n.id, "expr", {"expression": text}, n.merge)
                       if n.id in self.sites else n for n in self.base.nodes)
-        return Graph(self.base.inputs, nodes, self.base.edges, self.base.output,
-                     self.base.memory, self.base.name)
+        return replace(self.base, nodes=nodes)  # the rest of the base kept (its update rule)
 
     def encode(self, arch: Any) -> tuple[int, ...]:
         if not isinstance(arch, Graph) or len(arch.nodes) != len(self.base.nodes):
@@ -168,7 +168,8 @@ def default_base(input_spec: InputSpec, output_spec: OutputSpec, width: int = 32
                  "readout", name="activation base")
 
 
-def _graph(base: str | Path | Graph) -> Graph:
+def read_base(base: str | Path | Graph) -> Graph:
+    """The base graph from a Graph, its JSON text or a graph file."""
     if isinstance(base, Graph):
         return base
     text = str(base)

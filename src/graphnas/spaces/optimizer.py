@@ -24,7 +24,7 @@ from graphnas.graph.shapes import validate
 from graphnas.graph.update_rule_code import optimizer_source
 from graphnas.graph.update_rules import BINARY, OPERANDS, UNARY, Tree, parse, unparse
 
-from .activation import _graph, default_base
+from .activation import default_base, read_base
 from .base import Decision, Space
 
 STATEFUL = {"m", "v", "sign_m", "adam", "rmsprop"}  # operands read from running averages
@@ -50,7 +50,7 @@ class OptimizerSpace(Space):
                  base_graph: str | Path | Graph | None = None, max_units: int = 3,
                  operands: Sequence[str] | None = None, unary: Sequence[str] | None = None,
                  binary: Sequence[str] | None = None) -> None:
-        self.base = _graph(base_graph) if base_graph is not None else \
+        self.base = read_base(base_graph) if base_graph is not None else \
             default_base(input_spec, output_spec).with_name("optimizer base")
         validate(self.base, input_spec)
         if max_units not in (1, 2, 3):
