@@ -12,9 +12,10 @@ from .blocks import BlocksSpace
 from .cell import CellSpace
 from .macro import MacroSpace
 from .optimizer import OptimizerSpace
+from .rnn_cell import RnnCellSpace
 
 SPACES = {"macro": MacroSpace, "cell": CellSpace, "blocks": BlocksSpace,
-          "activation": ActivationSpace, "optimizer": OptimizerSpace}
+          "activation": ActivationSpace, "optimizer": OptimizerSpace, "rnn_cell": RnnCellSpace}
 
 
 def space_names() -> list[str]:
