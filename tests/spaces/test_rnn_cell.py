@@ -170,7 +170,31 @@ def test_size_matches_a_brute_force_count():
         d = space.next_decision(prefix)
         return 1 if d is None else sum(count([*prefix, k]) for k in range(len(d.options)))
 
-    assert space.size() == count([]) == 8 ** 4 * 2
+    # 8 (combination, activation) pairs for each of 3 nodes and the inject, 2 (inject, cell)
+    # pairs; less the silent cells: a multiplying root (any activation) over a multiplying
+    # inject whose activation keeps 0 at 0
+    assert space.size() == count([]) == 8 ** 4 * 2 - 2 * 8 ** 2 * 4 * 3
+
+
+def test_cells_whose_h_is_always_zero_are_left_out():
+    """c_(t-1) starts at zero: a multiplying inject under multiplying nodes that keep 0 at 0
+    (the root's activation aside) would keep c at zero and h constant whatever the input; such
+    an inject can only be sigmoid."""
+    space = get_space("rnn_cell", SEQ, PER_STEP, leaves=4, width=H)
+    values = {**{f"node{i}.comb": "mul" for i in range(7)},
+              **{f"node{i}.act": "tanh" for i in range(7)}, "inject.node": 1,
+              "inject.comb": "mul", "cell.node": 6}
+    for silent in ({}, {"node6.act": "sigmoid"}):
+        prefix = list(space.choices_for({**values, **silent, "inject.act": "sigmoid"}))[:-2]
+        assert space.next_decision(prefix).options == ("sigmoid",)
+        with pytest.raises(ValueError, match="no option 'tanh' at inject.act"):
+            space.choices_for({**values, **silent, "inject.act": "tanh"})
+    for other in ({"node4.comb": "add"}, {"node4.act": "sigmoid"}, {"inject.comb": "add"}):
+        ok = space.choices_for({**values, **other, "inject.act": "tanh"})
+        m = per_step_module(space, ok)
+        x = torch.randn(B, T, IN)
+        with torch.no_grad():
+            assert not torch.equal(m(x), m(x + 1))  # reads its input
 
 
 def test_extra_ops_offer_max_and_sin():

@@ -18,6 +18,12 @@ one-step delay of that node; the graph language has no memory link that runs for
 space leaves those cells out.) ``extra_ops=True`` adds the paper's optional ops: ``max`` as a
 combination and ``sin`` as an activation.
 
+c_{t-1} starts at zero, so a cell whose inject multiplies, under nodes that all multiply and,
+below the root, keep 0 at 0 (every activation but sigmoid), has c_t = 0 at every step and an h_t
+that never depends on the input. Those cells are left out: after such an inject combination,
+``inject.act`` offers only ``sigmoid`` (sigmoid(0) = 1/2, which the next product does not
+silence).
+
 Decisions, in order: ``node{i}.comb`` and ``node{i}.act`` for every node i (leaves first, the
 root last), ``inject.node``, ``inject.comb``, ``inject.act``, ``cell.node``. The activation
 decisions share the key ``op`` (so ``restrict({"op": [...]})`` narrows them all).
@@ -66,6 +72,7 @@ EXTRA_COMBINATIONS = ("max",)
 EXTRA_ACTIVATIONS = ("sin",)
 ACTIVATION_OPS = {"tanh": ("tanh", {}), "sigmoid": ("sigmoid", {}), "relu": ("relu", {}),
                   "identity": ("identity", {}), "sin": ("expr", {"expression": "sin(x)"})}
+ZERO_AT_ZERO = frozenset({"tanh", "relu", "identity", "sin"})  # activations with f(0) = 0
 LINEAR = {"sequence": ("linear", {}), "vector": ("linear", {}),
           "image": ("conv2d", {"kernel": 1})}  # W and U: the same map at every position
 
@@ -124,6 +131,7 @@ class RnnCellSpace(Space):
         self._inject = [Decision("inject.node", tuple(range(self.root)), "inject"),
                         Decision("inject.comb", self.combinations, "comb"),
                         Decision("inject.act", self.ops, "op")]
+        self._inject_sigmoid = Decision("inject.act", ("sigmoid",), "op")
         self._cell = [Decision("cell.node", self.above(j), "cell") for j in range(self.root)]
 
     # -- the tree ----------------------------------------------------------------------------
@@ -166,17 +174,37 @@ class RnnCellSpace(Space):
         if n < len(self._tree):
             return self._tree[n]
         n -= len(self._tree)
+        if n == 2 and self.inject_silences(choices):
+            return self._inject_sigmoid
         if n < 3:
             return self._inject[n]
         if n == 3:
             return self._cell[choices[len(self._tree)]]
         return None
 
+    def inject_silences(self, choices: Sequence[int]) -> bool:
+        """Whether, after ``choices`` up to ``inject.comb``, an inject activation that keeps 0
+        at 0 would make h_t the same at every step whatever the input: the inject multiplies
+        (c_{t-1} starts at zero), every node above it multiplies, and every one below the root
+        keeps 0 at 0."""
+        t = len(self._tree)
+        above = self.above(self._inject[0].options[choices[t]])
+        return self.combinations[choices[t + 1]] == "mul" and all(
+            self.combinations[choices[2 * i]] == "mul" and
+            (i == self.root or self.ops[choices[2 * i + 1]] in ZERO_AT_ZERO) for i in above)
+
     def size(self) -> int:
-        """(combinations x activations) per node and for the inject, times the (inject node,
-        cell node) pairs."""
-        per = len(self.combinations) * len(self.ops)
-        return per ** (self.n_nodes + 1) * sum(len(d.options) for d in self._cell)
+        """Per inject node j: the tree's and the inject's (combination, activation) pairs, less
+        the silent cells' (a multiplying inject under multiplying nodes that keep 0 at 0 has
+        only ``sigmoid``), times the cell nodes above j."""
+        n_comb, n_act = len(self.combinations), len(self.ops)
+        per, zero = n_comb * n_act, sum(a in ZERO_AT_ZERO for a in self.ops)
+        total = 0
+        for j in range(self.root):
+            above = len(self.above(j))
+            silent_trees = per ** (self.n_nodes - above) * zero ** (above - 1) * n_act
+            total += above * (per ** self.n_nodes * per - silent_trees * (n_act - 1))
+        return total
 
     def parts(self, choices: Sequence[int]) -> dict[str, Any]:
         """The cell as values: ``nodes`` (a (combination, activation) per node), ``inject``
@@ -184,13 +212,10 @@ class RnnCellSpace(Space):
         if not self.valid_choices(choices):
             raise ValueError(f"not a complete choice sequence of the rnn_cell space: "
                              f"{list(choices)}")
-        nodes = [(self.combinations[choices[2 * i]], self.ops[choices[2 * i + 1]])
-                 for i in range(self.n_nodes)]
-        t = len(self._tree)
-        j = self._inject[0].options[choices[t]]
-        return {"nodes": nodes,
-                "inject": (j, self.combinations[choices[t + 1]], self.ops[choices[t + 2]]),
-                "cell": self._cell[j].options[choices[t + 3]]}
+        v = {d.label: d.options[c] for d, c in zip(self.decisions(choices), choices)}
+        return {"nodes": [(v[f"node{i}.comb"], v[f"node{i}.act"]) for i in range(self.n_nodes)],
+                "inject": (v["inject.node"], v["inject.comb"], v["inject.act"]),
+                "cell": v["cell.node"]}
 
     def choices_for(self, values: Mapping[str, Any]) -> tuple[int, ...]:
         """The choices that take the given option value per decision label."""
