@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 import graphnas
-from graphnas.graph import InputSpec, OutputSpec, validate
+from graphnas.graph import InputSpec, OutputSpec, from_json, validate
 from graphnas.methods import get_method
 from graphnas.methods.settings import SearchSettings
 from graphnas.nn import build
@@ -17,7 +17,9 @@ from graphnas.nn.codegen import model_source
 from graphnas.nn.export import export_onnx, export_torchscript
 from graphnas.spaces import get_space
 from graphnas.spaces.rnn_cell import PRESETS
+from graphnas.store import read_trials
 from graphnas.strategies import get_strategy, strategy_names
+from graphnas.tasks import get_task
 
 H, IN, T, B = 8, 3, 6, 4
 SEQ = InputSpec("sequence", (T, IN))
@@ -295,8 +297,13 @@ def test_a_search_on_sdigits_trains_resumes_and_writes_the_cell(tmp_path):
     best = tmp_path / "r" / "best"
     assert "(cell inject)" in (best / "cell.txt").read_text()
     assert (best / "graph.svg").exists()
-    again = graphnas.search(**kw)  # the same run again: resumed, nothing trained anew
-    assert again.test_metric == result.test_metric
+    first = read_trials(tmp_path / "r")
+    task = get_task("sdigits")
+    space = get_space("rnn_cell", task.input_spec, task.output_spec, leaves=2, width=8)
+    searched = [t for t in first if t.phase == "search"]
+    assert len(searched) == 2 and all(space.contains(from_json(t.arch_json)) for t in searched)
+    again = graphnas.search(**kw)  # the same command again: resumed, nothing trained anew
+    assert read_trials(tmp_path / "r") == first and again.test_metric == result.test_metric
 
 
 @pytest.mark.parametrize("name", ["hybrid", "differentiable"])
