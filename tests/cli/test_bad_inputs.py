@@ -105,6 +105,10 @@ DATA = [
     ("latin1.txt", lambda p: p.write_bytes("caf\xe9 ".encode("latin-1") * 400),
      [], "not UTF-8 text (byte 3); save it as UTF-8"),
     ("target.txt", _text("ab " * 500), ["--target", "y"], "takes no target column"),
+    ("empty.txt", _text(""), [], "the file is empty"),
+    ("binary.txt", lambda p: p.write_bytes(b"ab\x00" * 600), [],
+     "a NUL character at 2: a binary file, not text"),
+    ("window.txt", _text("abc " * 500), [], "must be longer than the window (128 characters)"),
     ("one.npz", _npz(x=X, y=np.ones(60, dtype=int)), [], "holds one class only"),
 ]
 

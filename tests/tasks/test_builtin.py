@@ -7,7 +7,8 @@ from graphnas.tasks import IGNORE, TaskError, TaskRef, get_task, load_task, task
 
 
 def test_names():
-    assert {"mnist1d", "digits", "adding", "copy", "diabetes"} <= set(task_names())
+    assert {"mnist1d", "digits", "sdigits", "psdigits", "chars", "adding", "copy",
+            "diabetes"} <= set(task_names())
 
 
 def test_mnist1d_uses_the_package_defaults():
@@ -103,3 +104,11 @@ def test_sequential_digits_read_one_pixel_per_step(name):
                           get_task("digits", seed=1).test.x.reshape(-1, 64)[:, order])
     assert not np.array_equal(get_task(name, permutation=1).train.x, t.train.x)
     assert load_task(t.ref).train.x.tobytes() == t.train.x.tobytes()
+
+
+def test_chars_is_pythons_documentation_as_a_language_model():
+    t = get_task("chars")
+    assert t.metric == "bpc" and t.output_spec.causal and t.input_spec.dims == (128,)
+    assert 400_000 < 128 * (len(t.train) + 1) / 0.9 < 600_000  # about 465,000 characters
+    assert "Python 3." in t.description
+    assert load_task(t.ref).valid.y.tobytes() == t.valid.y.tobytes()

@@ -229,3 +229,14 @@ def resolve_params(op: str, params: Mapping[str, Any]) -> dict[str, Any]:
         elif p.canonical is not None:  # and canonical spellings: "max(x,zero)" = "max(x, zero)"
             out[name] = p.canonical(out[name])
     return out
+
+
+_CONVS_1D = ("conv1d", "sep_conv1d", "conv_block1d")
+
+
+def mixes_time(op: str, params: Mapping[str, Any]) -> bool:
+    """Whether a node of ``op`` with ``params`` looks across time steps: an op that mixes time,
+    unless it is a 1-d convolution one step wide (kernel 1 maps each step on its own)."""
+    if not OPS[op].mixes_time:
+        return False
+    return not (op in _CONVS_1D and resolve_params(op, params)["kernel"] == 1)

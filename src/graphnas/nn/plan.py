@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphnas.graph import Graph, GraphError, InputSpec, OutputSpec, infer_shapes, schedule
-from graphnas.graph.ops import OPS, resolve_params
+from graphnas.graph.ops import mixes_time, resolve_params
 from graphnas.graph.shapes import merged_shape
 from graphnas.graph.specs import Shape
 
@@ -57,7 +57,7 @@ def _head(graph: Graph, out: Shape, output_spec: OutputSpec) -> dict[str, Any]:
 def _check_causal(graph: Graph) -> None:
     """A causal output (see OutputSpec) refuses ops that look across the time axis."""
     for node in graph.nodes:
-        if OPS[node.op].mixes_time:
+        if mixes_time(node.op, node.params):
             raise GraphError(
                 f"node {node.id!r} ({node.op}) mixes the time axis, so its output at a step sees "
                 f"later steps, and this task's output at a step may only depend on earlier ones "

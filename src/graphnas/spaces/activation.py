@@ -151,10 +151,12 @@ class ActivationSpace(Space):
 
 def default_base(input_spec: InputSpec, output_spec: OutputSpec, width: int = 32) -> Graph:
     """A small fixed network for any task: the layout's first stem, ReLU, one body layer
-    (a 3-wide convolution, or a linear map for vectors), ReLU, the first readout."""
+    (a 3-wide convolution, or a linear map for vectors and causal outputs), ReLU, the first
+    readout."""
     layout = body_layout(input_spec.layout)
     stem_op, stem_params = next(iter(STEMS[input_spec.layout].values()))
-    body_op, body_params = BODY[layout]["conv3" if layout != "vector" else "linear"]
+    body_op, body_params = BODY[layout]["conv3" if layout != "vector" and
+                                        not output_spec.causal else "linear"]
     out_op, out_params = next(iter(READOUTS[layout].values()))
     if output_spec.per_step:
         out_op, out_params = "identity", {}

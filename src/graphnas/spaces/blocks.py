@@ -25,7 +25,7 @@ from typing import Any
 from graphnas.graph import Edge, Graph, InputSpec, Node, OutputSpec
 
 from .base import Decision, Space
-from .recipes import BODY, READOUTS, STEMS, body_layout, weighted
+from .recipes import BODY, READOUTS, STEMS, body_layout, causal, weighted
 
 Choices = tuple[int, ...]
 
@@ -57,11 +57,13 @@ class BlocksSpace(Space):
                  cells: int = 2, width: int = 32, ops: Sequence[str] | None = None) -> None:
         self.input_spec, self.output_spec = input_spec, output_spec
         self.layout = body_layout(input_spec.layout)
-        self.ops = tuple(ops or OPS[self.layout])
-        unknown = [o for o in self.ops if o not in BODY[self.layout]]
+        table = causal(BODY[self.layout]) if output_spec.causal else BODY[self.layout]
+        self.ops = tuple(ops or [o for o in OPS[self.layout] if o in table])
+        unknown = [o for o in self.ops if o not in table]
         if unknown:
-            raise ValueError(f"unknown {self.layout} ops {unknown}; choose from "
-                             f"{list(BODY[self.layout])}")
+            kept = " that keep to the past (a causal output)" if output_spec.causal else ""
+            raise ValueError(f"unknown {self.layout} ops{kept} {unknown}; choose from "
+                             f"{list(table)}")
         if blocks < 1 or cells < 1 or width < 1:
             raise ValueError("blocks space needs blocks, cells and width >= 1")
         self.max_blocks, self.cells, self.width = blocks, cells, width

@@ -22,7 +22,7 @@ import networkx as nx
 from graphnas.graph import Edge, Graph, InputSpec, Node, OutputSpec
 
 from .base import Decision, Space
-from .recipes import READOUTS, STEMS, body_layout, weighted
+from .recipes import READOUTS, STEMS, body_layout, causal, weighted
 
 EDGE_OPS = {
     "sequence": {"none": None, "identity": ("identity", {}), "conv1": ("conv1d", {"kernel": 1}),
@@ -43,11 +43,12 @@ class CellSpace(Space):
                  n_cells: int = 2, width: int = 32, ops: Sequence[str] | None = None) -> None:
         self.input_spec, self.output_spec = input_spec, output_spec
         self.layout = body_layout(input_spec.layout)
-        table = EDGE_OPS[self.layout]
+        table = causal(EDGE_OPS[self.layout]) if output_spec.causal else EDGE_OPS[self.layout]
         self.ops = tuple(ops or table)
         unknown = [o for o in self.ops if o not in table]
         if unknown:
-            raise ValueError(f"unknown cell ops {unknown}; choose from {list(table)}")
+            kept = " that keep to the past (a causal output)" if output_spec.causal else ""
+            raise ValueError(f"unknown cell ops{kept} {unknown}; choose from {list(table)}")
         self.n, self.n_cells, self.width = n_cell_nodes, n_cells, width
         self.pairs = [(i, j) for j in range(1, n_cell_nodes) for i in range(j)]
         self._decisions = [Decision(f"edge{i}{j}", self.ops, "op")

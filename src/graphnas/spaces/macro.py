@@ -35,7 +35,6 @@ from typing import Any
 import networkx as nx
 
 from graphnas.graph import (
-    OPS,
     Edge,
     Graph,
     GraphError,
@@ -47,7 +46,16 @@ from graphnas.graph import (
 )
 
 from .base import Decision, Space
-from .recipes import BODY, READOUTS, STEMS, activation_recipes, body_layout, recipe, weighted
+from .recipes import (
+    BODY,
+    READOUTS,
+    STEMS,
+    activation_recipes,
+    body_layout,
+    causal,
+    recipe,
+    weighted,
+)
 
 
 class MacroSpace(Space):
@@ -78,20 +86,20 @@ class MacroSpace(Space):
                  activations: str | Sequence[str] = ()) -> None:
         self.input_spec, self.output_spec = input_spec, output_spec
         self.layout = body_layout(input_spec.layout)
-        body = _causal(BODY[self.layout]) if output_spec.causal else BODY[self.layout]
+        body = causal(BODY[self.layout]) if output_spec.causal else BODY[self.layout]
         found = activation_recipes(activations)
         self.ops = tuple(dict.fromkeys([*(ops or body), *found]))
         self.body = {**body, **{name: recipe(self.layout, name) for name in found}}
         unknown = [o for o in self.ops if o not in self.body]
         if unknown:
-            causal = " that keep to the past (a causal output)" if output_spec.causal else ""
-            raise ValueError(f"unknown {self.layout} ops{causal} {unknown}; choose from "
+            kept = " that keep to the past (a causal output)" if output_spec.causal else ""
+            raise ValueError(f"unknown {self.layout} ops{kept} {unknown}; choose from "
                              f"{list(body)}")
         stems_all = STEMS[input_spec.layout]
         if output_spec.per_step:
             stems_all = {k: v for k, v in stems_all.items() if v[1].get("stride", 1) == 1}
         if output_spec.causal:
-            stems_all = _causal(stems_all)
+            stems_all = causal(stems_all)
         self.stems = tuple(stems or stems_all)
         readout_all = READOUTS[self.layout]
         if output_spec.per_step:
@@ -295,7 +303,3 @@ def macro_features(g: Graph) -> dict[str, float]:
     }
     return {k: float(v) for k, v in f.items()}
 
-
-def _causal(recipes: dict) -> dict:
-    """The recipes whose op keeps to the past: none that mixes the time axis."""
-    return {k: v for k, v in recipes.items() if not OPS[v[0]].mixes_time}

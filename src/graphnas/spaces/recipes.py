@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graphnas.graph import OPS
+from graphnas.graph import OPS, mixes_time
 from graphnas.graph.expressions import canonical
 
 EXPR_PREFIX = "expr:"  # a recipe named "expr:<expression>" is that activation (an expr node)
@@ -56,6 +56,12 @@ READOUTS = {
               "flatten": ("flatten", {})},
     "vector": {"identity": ("identity", {})},
 }
+
+
+def causal(recipes: dict) -> dict:
+    """The recipes that keep to the past (for a causal output): none whose op mixes the time
+    axis; ``None`` entries (no op) stay."""
+    return {k: v for k, v in recipes.items() if v is None or not mixes_time(*v)}
 
 
 def body_layout(input_layout: str) -> str:

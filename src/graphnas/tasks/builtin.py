@@ -94,6 +94,30 @@ def psdigits(seed: int = 0, permutation: int = 0) -> Task:
     return sdigits(seed, permuted=True, permutation=permutation)
 
 
+def chars(window: int = 128, context: int | None = None) -> Task:
+    """Character language modelling of the English text of Python's own documentation topics
+    (``pydoc_data.topics``, about 465,000 characters, on every Python install; the text, and so
+    the figures, may differ between Python versions): see :func:`.text.load_text`."""
+    import platform
+    from dataclasses import replace
+    from pydoc_data.topics import topics
+
+    from .text import load_text
+
+    version = platform.python_version()
+    path = cache_dir() / f"chars-pydoc-topics-{version}.txt"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n\n".join(topics[k] for k in sorted(topics)), encoding="utf-8")
+        os.replace(tmp, path)
+    task = load_text(path, window, context)
+    return replace(task, name="chars",
+                   ref=TaskRef("chars", {"window": window, "context": context}),
+                   description=f"character language model of Python {version}'s documentation "
+                               f"topics{task.description[task.description.index(':'):]}")
+
+
 def _adding(n: int, length: int, rng: np.random.Generator) -> Split:
     values = rng.random((n, length))
     marks = np.zeros((n, length))
@@ -166,4 +190,4 @@ def diabetes(seed: int = 0) -> Task:
 
 
 BUILTIN = {"mnist1d": mnist1d, "digits": digits, "sdigits": sdigits, "psdigits": psdigits,
-           "adding": adding, "copy": copy, "diabetes": diabetes}
+           "chars": chars, "adding": adding, "copy": copy, "diabetes": diabetes}

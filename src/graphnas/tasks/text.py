@@ -6,10 +6,10 @@ last id) for characters that appear only later. A network reads ``window`` chara
 predicts each next one (tokens in, one class per step out). Training uses the training part cut
 into consecutive, non-overlapping windows: backpropagation through time is truncated at window
 boundaries, and each window starts from a zero state. Validation and test windows overlap by
-``context`` characters (a quarter of the window by default), whose predictions do not count (they are labelled IGNORE), so that every
-character after the first ``context`` is scored exactly once, each with at least ``context``
-characters before it. The metric is bits per character: the mean cross-entropy in bits (lower
-is better).
+``context`` characters (a quarter of the window by default), whose predictions do not count
+(they are labelled IGNORE), so that every character after the first ``context`` is scored exactly
+once, each with at least ``context`` characters before it. The metric is bits per character: the
+mean cross-entropy in bits (lower is better).
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def load_text(path: str | Path, window: int = 128, context: int | None = None) -
         raise TaskError(f"{p}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
     except OSError as err:
         raise TaskError(f"{p}: cannot read it ({err.strerror or err})") from None
+    if not text:
+        raise TaskError(f"{p}: the file is empty")
+    if "\x00" in text:
+        raise TaskError(f"{p}: a NUL character at {text.index(chr(0))}: a binary file, not text")
     if len(text) < MIN_CHARACTERS:
         raise TaskError(f"{p}: {len(text)} characters; a language model needs at least "
                         f"{MIN_CHARACTERS}")
@@ -50,8 +54,9 @@ def load_text(path: str | Path, window: int = 128, context: int | None = None) -
     ids = np.array([index.get(c, unknown) for c in text], dtype=np.int64)
     parts = [ids[:a], ids[a:b], ids[b:]]
     if min(len(x) for x in parts[1:]) <= window:
-        raise TaskError(f"{p}: the validation and test parts (5% each) must be longer than the "
-                        f"window ({window} characters); give more text or a smaller window")
+        raise TaskError(f"{p}: the validation and test parts (5% each, {len(parts[1])} "
+                        f"characters) must be longer than the window ({window} characters); "
+                        f"give more text or a smaller window")
     return Task(p.stem, _training_windows(parts[0], window),
                 *(_scored_windows(x, window, context) for x in parts[1:]),
                 InputSpec("tokens", (window,), vocab=unknown + 1),
