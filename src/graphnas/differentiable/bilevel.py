@@ -90,7 +90,8 @@ def unsupported_reason(space: Space) -> str | None:
     if isinstance(base_space(space), (MacroSpace, CellSpace)):
         return None
     return (f"differentiable search has no supergraph for the {space.name!r} space; "
-            f"use the macro or cell space")
+            f"search it with an ask/tell strategy (--strategy evolution, random, reinforce "
+            f"or surrogate), or use the macro or cell space")
 
 
 def supports(space: Space) -> bool:
