@@ -112,3 +112,4 @@ def test_chars_is_pythons_documentation_as_a_language_model():
     assert 400_000 < 128 * (len(t.train) + 1) / 0.9 < 600_000  # about 465,000 characters
     assert "Python 3." in t.description
     assert load_task(t.ref).valid.y.tobytes() == t.valid.y.tobytes()
+    assert get_task("chars", seed=3).test.y.tobytes() == t.test.y.tobytes()  # as train passes

@@ -94,10 +94,11 @@ def psdigits(seed: int = 0, permutation: int = 0) -> Task:
     return sdigits(seed, permuted=True, permutation=permutation)
 
 
-def chars(window: int = 128, context: int | None = None) -> Task:
+def chars(window: int = 128, context: int | None = None, seed: int = 0) -> Task:
     """Character language modelling of the English text of Python's own documentation topics
     (``pydoc_data.topics``, about 465,000 characters, on every Python install; the text, and so
-    the figures, may differ between Python versions): see :func:`.text.load_text`."""
+    the figures, may differ between Python versions): see :func:`.text.load_text`. ``seed`` is
+    taken like every task's and unused: the parts are contiguous, the same for every seed."""
     import platform
     from dataclasses import replace
     from pydoc_data.topics import topics
