@@ -30,6 +30,7 @@ class Result:
     step_mode: str = ""  # how steps ran: "cuda graph", or eager and why
     fidelity: float = 1.0
     module: Any = field(default=None, repr=False, compare=False)
+    checkpoint: bytes | None = field(default=None, repr=False, compare=False)  # train(save=)
 
     @property
     def ok(self) -> bool:
@@ -46,6 +47,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("module")
+        d.pop("checkpoint")
         d["curve"] = [list(c) for c in self.curve]
         return d
 

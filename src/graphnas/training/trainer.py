@@ -14,6 +14,7 @@ from graphnas.graph import Graph, GraphError
 from graphnas.nn import build, count_flops, count_params
 from graphnas.tasks import Task
 
+from .checkpoint import load_state, save_state
 from .config import Budget, TrainConfig, is_file
 from .metrics import at_chance, evaluate, loss_fn
 from .optimizer_file import file_optimizer
@@ -85,7 +86,8 @@ def lr_factor(schedule: str, progress: float) -> float:
 
 
 def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainConfig(),
-          evaluate_test: bool = False, keep_module: bool = False) -> Result:
+          evaluate_test: bool = False, keep_module: bool = False,
+          resume: bytes | None = None, save: bool = False) -> Result:
     """Train ``graph`` on ``task`` and score it on the validation split.
 
     Args:
@@ -95,6 +97,10 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
             prediction, see :func:`.metrics.at_chance`, keeping the score it reached).
         evaluate_test: also measure the test split (final reports only, never in a search).
         keep_module: attach the trained module (best validation weights) to the result.
+        resume: a checkpoint of the same graph, task and config (the result's ``checkpoint``
+            of a shorter run): training goes on from its step up to the budget's steps, as
+            the longer run would have gone on (see :mod:`.checkpoint`).
+        save: put a checkpoint of where training ended into the result (``checkpoint``).
     """
     start = time.perf_counter()
     known: dict = {"metric": task.metric, "fidelity": config.fidelity}
@@ -102,7 +108,7 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
         device = resolve_device(config.device)
         known["device"] = str(device)
         return _train(graph, task, budget, config, device, evaluate_test, keep_module, start,
-                      known)
+                      known, resume, save)
     except _Stop as stop:
         return Result.failure(str(stop), seconds=time.perf_counter() - start, **known)
     except GraphError as err:
@@ -118,7 +124,8 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
         return Result.failure(text, seconds=time.perf_counter() - start, **known)
 
 
-def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, known) -> Result:
+def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, known,
+           resume=None, save=False) -> Result:
     if c.threads:
         torch.set_num_threads(c.threads)
     with torch.random.fork_rng(devices=[]):  # weights from the trial's seed, no global effect
@@ -140,15 +147,28 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     if budget.epochs is not None:
         total = min(total, max(1, int(budget.epochs * per_epoch)))
     opt = _optimizer(model, c, device, graph.update_rule)
-    run_step = _step_runner(model, opt, loss_fn(task), xt, yt, c, device, batch)
     # the loss flag is read every step on the CPU, at evaluations on a GPU (a read syncs)
     check_every = 1 if device.type == "cpu" else c.eval_every
     curve: list = []
     best_score, best_state, stale, step, checked = -math.inf, None, 0, 0, 0
     order = torch.randperm(n_train, generator=gen).to(device)
     cursor = 0
+    dropout_rng = None
+    if resume is not None:  # where the shorter run ended: weights, optimizer, data position
+        ck = load_state(resume, device)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        gen.set_state(ck["generator"])
+        order, cursor, dropout_rng = ck["order"].to(device), ck["cursor"], ck["dropout_rng"]
+        step, checked, stale = ck["step"], ck["step"], ck["stale"]
+        best_score, best_state = ck["best_score"], ck["best_model"]
+        curve = [tuple(p) for p in ck["curve"]]
+    schedule_total = c.schedule_steps or total
+    run_step = _step_runner(model, opt, loss_fn(task), xt, yt, c, device, batch)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(c.seed + 1)  # dropout
+        if dropout_rng is not None:
+            torch.set_rng_state(dropout_rng)
         model.train()
         while step < total:
             elapsed = time.perf_counter() - start
@@ -156,7 +176,7 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                 break
             if c.max_seconds is not None and elapsed >= c.max_seconds:
                 raise _Stop(f"time limit: {c.max_seconds:g} s reached at step {step}")
-            progress = step / total if total != math.inf else 0.0
+            progress = step / schedule_total if schedule_total != math.inf else 0.0
             if budget.seconds is not None:
                 progress = max(progress, elapsed / budget.seconds)
             if c.schedule != "none":  # else the optimizer's own lr, c.lr, stays
@@ -184,13 +204,21 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
                     stale += 1
                     if c.patience is not None and stale >= c.patience:
                         break
+        dropout_rng = torch.get_rng_state()
     _check_loss(run_step.bad, None, checked, step)
     known["step_mode"] = run_step.mode
     if not curve or curve[-1][0] != step:
         score = task.score(evaluate(model, xv, yv, task))
         curve.append((step, curve[-1][1] if curve else float("nan"), score))
-        if score > best_score and c.keep == "best":
-            best_state = _copy_state(model)
+        if score > best_score:
+            best_score = score
+            if c.keep == "best":
+                best_state = _copy_state(model)
+    if save:  # the last weights (not the best ones): where a longer run goes on from
+        known["checkpoint"] = save_state(
+            model=model.state_dict(), optimizer=opt.state_dict(), generator=gen.get_state(),
+            order=order, cursor=cursor, dropout_rng=dropout_rng, step=step, stale=stale,
+            best_score=best_score, best_model=best_state, curve=[list(p) for p in curve])
     if best_state is not None:  # else the weights are the last ones (keep="last", or no score)
         model.load_state_dict(best_state)
     valid = evaluate(model, xv, yv, task)
