@@ -25,7 +25,10 @@ from graphnas.nn.codegen_ops import EXPR, INIT
 SEQ, VEC = InputSpec("sequence", (7, 2)), InputSpec("vector", (6,))
 IMG = InputSpec("image", (1, 8, 8))
 _VECTOR_EXAMPLES = {"mlp", "elman_rnn"}  # elman_rnn on vectors: a cycle over ticks
-_BASELINE_SPECS = {"adding": SEQ, "digits": IMG, "mnist1d": InputSpec("sequence", (16, 1))}
+_BASELINE_SPECS = {"adding": SEQ, "digits": IMG, "mnist1d": InputSpec("sequence", (16, 1)),
+                   "sdigits": InputSpec("sequence", (16, 1)),
+                   "psdigits": InputSpec("sequence", (16, 1)),
+                   "chars": InputSpec("tokens", (12,), vocab=7)}
 
 
 def _baselines():
