@@ -25,14 +25,27 @@ class TrainingObjective:
     latency: bool = False  # measure the trained network's latency (the objective latency)
 
     def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
+        return self.run(arch_json, seed)
+
+    def run(self, arch_json: str, seed: int, budget: Budget | None = None,
+            schedule_steps: int | None = None, resume: bytes | None = None,
+            save: bool = False) -> dict[str, Any]:
+        """The trial, trained for ``budget`` (default: the objective's) with the schedule over
+        ``schedule_steps``, going on from checkpoint ``resume``; with ``save`` the result's
+        ``checkpoint`` holds where it ended (a rung of a multi-fidelity search)."""
         from dataclasses import replace
 
         graph = from_json(arch_json, "trial graph")
         cfg = replace(self.config, seed=seed)
+        if schedule_steps is not None:
+            cfg = replace(cfg, schedule_steps=schedule_steps)
         task = load_task(self.task)
-        result = train(graph, task, self.budget, cfg, evaluate_test=self.evaluate_test,
-                       keep_module=self.latency)
+        result = train(graph, task, budget or self.budget, cfg,
+                       evaluate_test=self.evaluate_test, keep_module=self.latency,
+                       resume=resume, save=save)
         out = result.to_dict()
+        if save:
+            out["checkpoint"] = result.checkpoint
         if self.latency and result.ok:
             import torch
 

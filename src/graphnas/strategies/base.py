@@ -41,6 +41,17 @@ class Strategy(ABC):
     def tell(self, candidate: Candidate, score: Score) -> None:
         """The result of one candidate, in any order; None for a failed trial."""
 
+    def tell_fidelity(self, candidate: Candidate, score: Score, rung: int) -> None:
+        """A told candidate trained on to a longer rung of a multi-fidelity search (see
+        :mod:`graphnas.driver.fidelity`): ``score`` is its score there (as :meth:`tell`'s),
+        ``rung`` the rung (0 is the shortest). It was told its first rung's score already.
+
+        By default nothing happens: the strategy keeps the first rung's score. ``random``
+        never reads scores; ``reinforce`` has already taken its policy step on the first
+        rung's reward; ``pnas`` keeps the score its round was ranked by. ``evolution`` and
+        ``surrogate`` replace the candidate's score (see theirs).
+        """
+
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue exactly (JSON-able where possible)."""
         return {"rng": self.rng.bit_generator.state}

@@ -65,6 +65,16 @@ class RegularizedEvolution(Strategy):
             else:
                 self.population.popleft()
 
+    def tell_fidelity(self, candidate: Candidate, score: Score, rung: int) -> None:
+        """A promoted member's longer-trained score replaces its first one, if it is still in
+        the population (its latest entry), so that parents are chosen by the best-trained
+        scores."""
+        key = tuple(candidate.choices)
+        for i in range(len(self.population) - 1, -1, -1):
+            if self.population[i][0] == key:
+                self.population[i] = (key, score)
+                return
+
     def _several(self) -> bool:
         return any(isinstance(s, tuple) for _, s in self.population)
 

@@ -140,6 +140,12 @@ class SurrogateSearch(Strategy):
         self.seen.add(candidate.hash)
         self.told.append((tuple(candidate.choices), _score(score)))
 
+    def tell_fidelity(self, candidate: Candidate, score: Score, rung: int) -> None:
+        """A promoted candidate's longer-trained score replaces its first one: the model is
+        fitted to the best-trained score of each candidate."""
+        key = tuple(candidate.choices)
+        self.told = [(c, _score(score) if c == key else s) for c, s in self.told]
+
     def _scored(self) -> list[tuple[Choices, Score]]:
         """Told candidates with a score, each choice sequence once (with its latest score)."""
         return list({c: s for c, s in self.told if s is not None}.items())
