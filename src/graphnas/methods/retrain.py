@@ -238,7 +238,9 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
         rows.append(TrialRow(t.id, t.state.value, t.score, t.params, t.ended or t.started,
                              t.phase, g, t.hash, t.error or "",
                              values(t, names) if len(names) > 1 and t.choices
-                             and t.phase != "finalists" else None))
+                             and t.phase != "finalists" else None,
+                             tuple((r[0], r[1]) for r in t.metrics.get("rungs", ())
+                                   if not t.cached)))
     metric = "accuracy" if task.classification else "-mse"
     r = RunReport(name, metric, rows, settings, phases, final_graph, final, baselines,
                   task.metric, classical_details(store, baselines),

@@ -29,6 +29,7 @@ class TrialRow:
     hash: str = ""
     error: str = ""
     values: tuple[float, ...] | None = None  # each objective's value (several objectives)
+    rungs: tuple[tuple[int, float | None], ...] = ()  # multi-fidelity: (steps, score) per rung
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,13 @@ def render_html(r: RunReport) -> str:
     parts.append("<h2>Best so far against time</h2>" + plots.best_so_far(points, r.metric))
     parts.append("<h2>Score against size (Pareto front)</h2>"
                  + plots.score_vs_params(points, r.metric))
+    if any(len(t.rungs) > 1 for t in r.trials):
+        promoted = sum(len(t.rungs) - 1 for t in r.trials)
+        parts.append("<h2>Score against training steps (multi-fidelity)</h2><p>Every trial's "
+                     "validation score at the end of each rung it trained; a line is a "
+                     f"promotion to a longer rung ({promoted} in all), a ring a trial that "
+                     "reached the top rung.</p>"
+                     + plots.score_vs_steps([t.rungs for t in r.trials if t.rungs], r.metric))
     if len(r.objectives) > 1:
         parts.append(_front(r))
     if r.phases:

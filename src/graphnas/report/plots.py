@@ -55,6 +55,36 @@ def best_so_far(points: Sequence[Point], metric: str) -> str:
     return _svg(fig)
 
 
+def score_vs_steps(trials: Sequence[Sequence[tuple[int, float | None]]], metric: str) -> str:
+    """Multi-fidelity: each trial's score at the end of each rung against its training steps
+    (log scale), promotions as lines from rung to rung, the top rung's trials ringed."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    scored = [[(s, v) for s, v in t if v is not None] for t in trials]
+    top = max((s for t in scored for s, _ in t), default=None)
+    for t in scored:
+        if len(t) > 1:
+            ax.plot([s for s, _ in t], [v for _, v in t], color="C0", lw=1, alpha=0.5)
+    firsts = [t[0] for t in scored if t]
+    ax.scatter([s for s, _ in firsts], [v for _, v in firsts], s=14, alpha=0.6, color="0.5",
+               label="first rung")
+    later = [p for t in scored for p in t[1:]]
+    if later:
+        ax.scatter([s for s, _ in later], [v for _, v in later], s=18, color="C0", zorder=3,
+                   label="promoted")
+    ends = [t[-1] for t in scored if len(t) > 1 and t[-1][0] == top]
+    if ends:
+        ax.scatter([s for s, _ in ends], [v for _, v in ends], s=60, facecolors="none",
+                   edgecolors="C3", zorder=4, label="top rung")
+    if top:
+        ax.set_xscale("log")
+    ax.set_xlabel("training steps")
+    ax.set_ylabel(f"validation {metric}")
+    ax.grid(alpha=0.3)
+    if firsts:
+        ax.legend(fontsize=8, loc="lower right")
+    return _svg(fig)
+
+
 def pareto_front(points: Sequence[Point]) -> list[Point]:
     """Trials no other trial beats on both score (higher) and parameter count (lower)."""
     pts = sorted((p for p in points if p.score is not None and p.params is not None),
