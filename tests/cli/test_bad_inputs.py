@@ -145,6 +145,15 @@ FLAGS = [
      "--strategy hybrid searches one objective"),
     (["search", "--strategy", "differentiable", "--objectives", "score,flops"],
      "--strategy differentiable searches one objective"),
+    (["search", "--fidelity", "sha"], "--fidelity: unknown value 'sha'"),
+    (["search", "--fidelity", "asha", "--eta", "1"], "--eta must be at least 2"),
+    (["search", "--fidelity", "asha", "--min-steps", "300"],
+     "--min-steps must be at least 1 and below --trial-steps (300)"),
+    (["search", "--fidelity", "hyperband", "--trial-steps", "10", "--min-steps", "0"],
+     "--min-steps must be at least 1"),
+    (["search", "--fidelity", "asha", "--eta", "two"], "Invalid value for '--eta'"),
+    (["search", "--fidelity", "asha", "--strategy", "differentiable"],
+     "--strategy differentiable has no trials to promote"),
 ]
 
 SETTINGS = [

@@ -27,6 +27,8 @@ class ProgressState:
     best: float | None = None
     trials: int | None = None  # the trial budget, when there is one
     budget: float | None = None  # the wall-time budget in seconds, when there is one
+    promoted: int = 0  # promotions finished (multi-fidelity search)
+    promoting: int = 0  # promotions in flight
 
 
 class SearchProgress:
@@ -67,7 +69,7 @@ class SearchProgress:
 
     def update(self, **changes: object) -> None:
         """Change fields of the state (phase, done, failed, in_flight, best, ...) and redraw."""
-        finished = "done" in changes or "failed" in changes
+        finished = "done" in changes or "failed" in changes or "promoted" in changes
         for k, v in changes.items():
             setattr(self.state, k, v)
         if self.mode == "rich" and self._live is not None:
@@ -90,7 +92,16 @@ class SearchProgress:
         if s.budget is not None:
             left = f" left {max(0.0, s.budget - self.elapsed()):.0f}s"
         return (f"[{s.phase}] trials {s.done}{total} done, {s.failed} failed, {s.in_flight} in "
-                f"flight | best {self.metric} {best} | {self.elapsed():.0f}s{left}")
+                f"flight{self._promotions()} | best {self.metric} {best} | "
+                f"{self.elapsed():.0f}s{left}")
+
+    def _promotions(self) -> str:
+        """", 3 promoted (1 in flight)" in a multi-fidelity search, else nothing."""
+        s = self.state
+        if not s.promoted and not s.promoting:
+            return ""
+        return f", {s.promoted} promoted" + (f" ({s.promoting} in flight)" if s.promoting
+                                               else "")
 
     def _best(self) -> str:
         """The best trial's metric (the state holds its score: -mse for a regression)."""
@@ -105,6 +116,8 @@ class SearchProgress:
         t.add_row("phase", s.phase)
         t.add_row("trials", f"{s.done}" + (f" / {s.trials}" if s.trials else "")
                   + f" done, {s.failed} failed, {s.in_flight} in flight")
+        if s.promoted or s.promoting:
+            t.add_row("promotions", self._promotions().removeprefix(", "))
         t.add_row(f"best {self.metric}", self._best())
         t.add_row("elapsed", f"{self.elapsed():.0f} s")
         if s.budget is not None:
@@ -122,6 +135,14 @@ def progress_events(bar: SearchProgress):
             bar.update(phase=info["phase"])
         elif kind == "start":
             bar.update(in_flight=info["in_flight"])
+        elif kind == "promote":
+            bar.update(in_flight=info["in_flight"], promoting=bar.state.promoting + 1)
+        elif kind == "promoted":
+            rec = info["record"]
+            best = bar.state.best if rec.score is None else \
+                rec.score if bar.state.best is None else max(bar.state.best, rec.score)
+            bar.update(promoted=bar.state.promoted + 1, promoting=bar.state.promoting - 1,
+                       best=best, in_flight=info["in_flight"])
         elif kind == "trial":
             rec = info["record"]
             best = bar.state.best

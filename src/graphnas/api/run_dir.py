@@ -68,8 +68,8 @@ def stops_at_chance(s: SearchSettings, task: Task) -> bool:
 
 def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
     """The settings that define a search (a run directory holds one). How its trials are
-    scored (whether they stop at chance, their precision) and what it optimises (its
-    objectives) are named only where they depart from the default, so that run directories
+    scored (whether they stop at chance, their precision, their rungs) and what it optimises
+    (its objectives) are named only where they depart from the default, so that run directories
     made before they were part of the identity still resume."""
     keys = ("task", "data", "target", "space", "strategy", "seed", "trial_steps",
             "space_options", "strategy_options")
@@ -81,6 +81,8 @@ def identity(s: SearchSettings, task: Task) -> dict[str, Any]:
         out["precision"] = s.precision
     if s.objectives != "score":
         out["objectives"] = s.objectives
+    if s.fidelity != "none":  # how trials are trained: in rungs
+        out.update(fidelity=s.fidelity, min_steps=s.min_steps, eta=s.eta)
     for limit in ("max_params", "max_flops"):
         if getattr(s, limit) is not None:
             out[limit] = getattr(s, limit)

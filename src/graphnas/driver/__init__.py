@@ -1,5 +1,6 @@
 """The search driver: strategy x objective x budget over an executor, recorded in a run store."""
 
+from .fidelity import FIDELITIES, RungSchedule, default_min_steps, rung_steps
 from .limits import SizeLimits
 from .loop import (
     SearchBudget,
@@ -14,6 +15,7 @@ from .objectives import TrainingObjective
 from .outcome import TrialOutcome
 from .vectors import OBJECTIVES, front, member, parse_objectives, told, values
 
-__all__ = ["OBJECTIVES", "SearchBudget", "SizeLimits", "TrainingObjective", "TrialOutcome",
-           "front", "median", "member", "parse_objectives", "record_finished", "record_outcome",
-           "restore", "run_search", "told", "trained_seconds", "values"]
+__all__ = ["FIDELITIES", "OBJECTIVES", "RungSchedule", "SearchBudget", "SizeLimits",
+           "TrainingObjective", "TrialOutcome", "default_min_steps", "front", "median", "member",
+           "parse_objectives", "record_finished", "record_outcome", "restore", "run_search",
+           "rung_steps", "told", "trained_seconds", "values"]

@@ -26,9 +26,10 @@ Checkpoints (weights, optimizer, batch order, best so far, as bytes, see
 writes them into the run directory (``checkpoints/``), so a promotion runs on any worker or Ray
 node. Only trials that can still be promoted keep one: none at the top rung, and at each lower
 rung of each bracket the ``KEEP`` best not yet promoted, plus those being promoted; the rest are
-deleted. At most ``brackets x (rungs - 1) x KEEP + workers`` files (12 + workers for ASHA's three
-rungs, 3 + 2 + 1 = 6 rungs below the top for Hyperband's: 24 + workers), each about four times
-a trial's weights. A promotion whose checkpoint was deleted (rare: it was not among the
+deleted. At most ``KEEP`` files per rung below the top of each bracket, plus one per worker:
+``KEEP x (rungs - 1) + workers`` under ASHA (8 + workers with three rungs), ``KEEP x rungs x
+(rungs - 1) / 2 + workers`` under Hyperband (12 + workers), each about four times a trial's
+weights. A promotion whose checkpoint was deleted (rare: it was not among the
 ``KEEP`` best waiting) trains from step 0 to its rung, which on a CPU ends with the same weights.
 
 A search killed mid-rung loses no finished rung: every finished rung is in the trial's record;

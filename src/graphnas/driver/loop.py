@@ -10,7 +10,8 @@ every tell the strategy's state is saved atomically with the last trial it asked
 trials in flight, so a search killed at any moment resumes: finished trials its saved state
 missed are replayed (asked again, then told), trials that were in flight are marked lost and
 their candidates asked again; a serial search then goes on exactly as the uninterrupted one
-would have.
+would have. With a :class:`~.fidelity.RungSchedule` (``rungs``), trials train in rungs and a
+free worker promotes a trial before it asks for a new one (see :mod:`.fidelity`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from graphnas.spaces.base import Space
 from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.base import Strategy
 
+from .fidelity import Ladder, Promotion, RungSchedule, at_rung, first_rung, rung_of
 from .outcome import TrialOutcome
 from .vectors import told
 
@@ -62,30 +64,46 @@ def restore(strategy: Strategy, store: RunStore, phase: str,
     ``objectives`` the loop told, see :func:`.vectors.told`). Without a saved state the whole
     phase is replayed that way. The phase's trials left running by a dead process are
     marked lost (another phase's job may be running beside this one);
-    in a serial search their candidates come again from the next asks.
+    in a serial search their candidates come again from the next asks. A trial trained in
+    rungs is told its first rung's score, then the promotions the saved state had not heard
+    (:meth:`~graphnas.strategies.base.Strategy.tell_fidelity`), as the live strategy was.
     """
     store.mark_lost(phase)
     saved = store.load_state(phase)
-    asked, pending = 0, set()
+    asked, pending, heard = 0, set(), {}
     if saved is not None:
         strategy.load_state_dict(saved["strategy"])
         asked = saved.get("last_asked", saved["last_trial"])
         pending = set(saved.get("pending", ()))
+        heard = saved.get("rungs_told", {})
     replayed = 0
     for t in store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED, TrialState.SKIPPED)):
         if t.id not in pending and t.id <= asked:
+            _tell_rungs(strategy, t, heard.get(str(t.id), 1), objectives)
             continue
         if t.id > asked:
             again = strategy.ask(1)[0]
             if tuple(again.choices) != tuple(t.choices):
                 log.warning("replaying trial %d: the strategy now asks for another candidate "
                             "(was the run made by other code?)", t.id)
-        strategy.tell(strategy.space.candidate(t.choices), told(t, objectives))
+        strategy.tell(strategy.space.candidate(t.choices), told(first_rung(t), objectives))
+        _tell_rungs(strategy, t, 1, objectives)
         asked = max(asked, t.id)
         replayed += 1
     if saved is not None or replayed:
         log.info("resumed phase %s after trial %d (%d replayed from the store)", phase, asked,
                  replayed)
+
+
+def _tell_rungs(strategy: Strategy, t: TrialRecord, heard: int,
+                objectives: tuple[str, ...]) -> None:
+    """Tell ``strategy`` the scores of ``t``'s promotions after its first ``heard`` rungs."""
+    done = t.state == TrialState.COMPLETE and not t.cached
+    rungs = (t.metrics.get("rungs") or ()) if done else ()
+    for i in range(heard, len(rungs)):
+        if rungs[i][1] is not None:
+            strategy.tell_fidelity(strategy.space.candidate(t.choices),
+                                   told(at_rung(t, i), objectives), rung_of(t, i))
 
 
 def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int], dict],
@@ -95,7 +113,8 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                on_trial: Callable[[TrialRecord], None] | None = None,
                slots: int | None = None, stop: Callable[[], bool] | None = None,
                limits: Callable[[str], str | None] | None = None,
-               objectives: tuple[str, ...] = ("score",)) -> list[TrialRecord]:
+               objectives: tuple[str, ...] = ("score",),
+               rungs: RungSchedule | None = None) -> list[TrialRecord]:
     """Run (or resume) one phase of a search; returns the phase's trials.
 
     ``on_event(kind, info)`` hears "phase", "start" and "trial" events (for progress displays);
@@ -105,7 +124,10 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     names why a candidate is too large (see :class:`SizeLimits`): it is recorded as skipped,
     told to the strategy as infeasible and not counted as a trial; after ``MAX_SKIPS`` in a
     row the phase ends. ``objectives`` are what the strategy is told (see
-    :mod:`.vectors`): the score alone by default, else a tuple per trial.
+    :mod:`.vectors`): the score alone by default, else a tuple per trial. ``rungs`` trains
+    trials in rungs (ASHA or Hyperband, see :mod:`.fidelity`): ``objective`` must then be a
+    :class:`TrainingObjective`; promotions are not trials of the budget, and ``on_event``
+    hears "promote" and "promoted" events of them.
     """
     executor = executor or SerialExecutor()
     slots = executor.workers if slots is None else max(1, min(slots, executor.workers))
@@ -117,6 +139,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
             on_trial(info["record"])
 
     restore(strategy, store, phase, objectives)
+    ladder = None if rungs is None else Ladder(rungs, store, phase, objective)
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before
@@ -124,8 +147,13 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     durations = trained_seconds(store, phase)
 
     def out_of_time() -> bool:
-        return budget.seconds is not None and \
-            store.now() + median(durations) > budget.seconds
+        expected = median(durations) if ladder is None else \
+            ladder.expected_seconds(ladder.first_steps(started))
+        return budget.seconds is not None and store.now() + expected > budget.seconds
+
+    def fits(seconds: float) -> bool:  # a promotion that would end in time
+        return (budget.seconds is None or store.now() + seconds <= budget.seconds) and \
+            not (stop is not None and stop())
 
     def more_trials() -> bool:
         return ((budget.trials is None or started < budget.trials) and not out_of_time()
@@ -134,13 +162,21 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     emit("phase", {"phase": phase, "done": done_before, "trials": budget.trials})
     skips = 0
     while True:
-        while len(in_flight) < slots and more_trials() and skips < MAX_SKIPS:
+        while len(in_flight) < slots and skips < MAX_SKIPS:
+            if ladder is not None and (job := ladder.promotion(fits)) is not None:
+                fut = executor.submit(job.objective, job.arch_json, job.seed)
+                in_flight[fut] = (job.trial, job, time.monotonic())
+                emit("promote", {"trial": job.trial, "rung": job.rung,
+                                 "in_flight": len(in_flight)})
+                continue
+            if not more_trials():
+                break
             cand = strategy.ask(1)[0]
             reason = limits(cand.arch.to_json(None)) if limits else None
             if reason is not None:
                 skips += 1
                 last_asked = _skip(store, strategy, phase, cand, reason, in_flight,
-                                   objectives)
+                                   objectives, ladder)
                 continue
             skips = 0
             started += 1
@@ -152,11 +188,13 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                 rec = store.finish_trial(tid, known.state, known.score, known.metrics,
                                          known.params, known.flops, 0.0, known.error,
                                          cached=True)
-                _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives)
+                _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives,
+                      ladder)
                 emit("trial", {"record": rec, "in_flight": len(in_flight)})
                 continue
             t0 = time.monotonic()  # before submit: a serial executor runs the trial in it
-            fut = executor.submit(objective, cand.arch.to_json(None), seed + started)
+            run = objective if ladder is None else ladder.first(tid, started - 1)
+            fut = executor.submit(run, cand.arch.to_json(None), seed + started)
             in_flight[fut] = (tid, cand, t0)
             emit("start", {"trial": tid, "in_flight": len(in_flight)})
         if not in_flight:
@@ -164,10 +202,16 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
         for fut in done:
             tid, cand, t0 = in_flight.pop(fut)
-            rec = _record(store, tid, fut, time.monotonic() - t0)
+            if isinstance(cand, Promotion):
+                rec = _promoted(store, strategy, phase, cand, fut, time.monotonic() - t0,
+                                ladder, last_asked, in_flight, objectives)
+                emit("promoted", {"record": rec, "rung": cand.rung,
+                                  "in_flight": len(in_flight)})
+                continue
+            rec = _record(store, tid, fut, time.monotonic() - t0, ladder)
             if rec.state == TrialState.COMPLETE and rec.seconds:
                 durations.append(rec.seconds)
-            _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives)
+            _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives, ladder)
             emit("trial", {"record": rec, "in_flight": len(in_flight)})
         store.checkpoint_time()
     if skips >= MAX_SKIPS:
@@ -188,13 +232,39 @@ def median(values: list[float]) -> float:
     return statistics.median_high(values) if values else 0.0
 
 
-def _record(store: RunStore, tid: int, fut: Future, seconds: float) -> TrialRecord:
+def _record(store: RunStore, tid: int, fut: Future, seconds: float,
+            ladder: Ladder | None = None) -> TrialRecord:
     try:
         out = fut.result()
     except Exception as err:  # noqa: BLE001  (a crashed or timed-out trial is a failed trial)
+        if ladder is not None:
+            ladder.forget(tid)
         return store.finish_trial(tid, TrialState.FAILED, seconds=seconds,
                                   error=f"{type(err).__name__}: {err}"[:500])
-    return record_outcome(store, tid, out, seconds, getattr(fut, "node", None))
+    if ladder is None:
+        return record_outcome(store, tid, out, seconds, getattr(fut, "node", None))
+    out, checkpoint = ladder.first_outcome(tid, out)
+    rec = record_outcome(store, tid, out, seconds, getattr(fut, "node", None))
+    ladder.first_recorded(rec, checkpoint)
+    return rec
+
+
+def _promoted(store: RunStore, strategy: Strategy, phase: str, job: Promotion, fut: Future,
+              seconds: float, ladder: Ladder, last_asked: int, in_flight: dict,
+              objectives: tuple[str, ...]) -> TrialRecord:
+    """Record a finished promotion in its trial's record, tell the strategy (if it scored)
+    and save the strategy's state."""
+    try:
+        out, error = fut.result(), None
+    except Exception as err:  # noqa: BLE001  (a failed promotion keeps the rung reached)
+        out, error = None, f"{type(err).__name__}: {err}"
+    out, checkpoint = ladder.promotion_outcome(job, out, error)
+    rec = record_outcome(store, job.trial, out, seconds, getattr(fut, "node", None))
+    if ladder.promoted(job, rec, checkpoint):
+        strategy.tell_fidelity(strategy.space.candidate(job.choices), told(rec, objectives),
+                               job.rung)
+    _save(strategy, store, phase, rec.id, last_asked, in_flight, ladder.told(rec))
+    return rec
 
 
 def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds: float,
@@ -216,11 +286,11 @@ def record_outcome(store: RunStore, tid: int, out: dict | TrialOutcome, seconds:
 
 
 def _skip(store: RunStore, strategy: Strategy, phase: str, cand, reason: str,
-          in_flight: dict, objectives: tuple[str, ...]) -> int:
+          in_flight: dict, objectives: tuple[str, ...], ladder: Ladder | None = None) -> int:
     """Record ``cand`` as skipped (above the size limits) and tell its strategy."""
     tid = store.start_trial(phase, cand.choices, cand.arch.to_json(None), cand.hash, 1.0, 0)
     rec = store.finish_trial(tid, TrialState.SKIPPED, error=reason)
-    _tell(strategy, store, phase, cand, rec, tid, in_flight, objectives)
+    _tell(strategy, store, phase, cand, rec, tid, in_flight, objectives, ladder)
     return tid
 
 
@@ -235,9 +305,18 @@ def record_finished(store: RunStore, phase: str, candidate, outcome: dict | Tria
 
 
 def _tell(strategy: Strategy, store: RunStore, phase: str, cand, rec: TrialRecord,
-          last_asked: int, in_flight: dict, objectives: tuple[str, ...]) -> None:
-    """Tell the strategy and save its state (atomically) with what it has asked and been told."""
-    strategy.tell(cand, told(rec, objectives))
-    store.save_state(phase, {"strategy": strategy.state_dict(), "last_trial": rec.id,
-                             "last_asked": last_asked,
-                             "pending": sorted(tid for tid, _, _ in in_flight.values())})
+          last_asked: int, in_flight: dict, objectives: tuple[str, ...],
+          ladder: Ladder | None = None) -> None:
+    """Tell the strategy (a first rung's score, trained in rungs) and save its state."""
+    strategy.tell(cand, told(first_rung(rec), objectives))
+    _save(strategy, store, phase, rec.id, last_asked, in_flight,
+          None if ladder is None else ladder.told(rec))
+
+
+def _save(strategy: Strategy, store: RunStore, phase: str, last: int, last_asked: int,
+          in_flight: dict, extra: dict | None) -> None:
+    """Save the strategy's state (atomically) with what it has asked and been told; trials
+    being promoted are not pending (their first rung was told)."""
+    pending = sorted(tid for tid, job, _ in in_flight.values() if not isinstance(job, Promotion))
+    store.save_state(phase, {"strategy": strategy.state_dict(), "last_trial": last,
+                             "last_asked": last_asked, "pending": pending, **(extra or {})})

@@ -32,7 +32,8 @@ class AskTellPhase(Phase):
     """Strategy ``strategy`` (with ``options``) asks and is told until the search's trials
     (``trials_of(settings.trials)``, counting the phase's earlier runs) or ``until`` of the
     search time. The same phase name in a plan twice continues the same strategy: its state is
-    the store's, so the second resumes where the first stopped."""
+    the store's, so the second resumes where the first stopped. With ``--fidelity`` its trials
+    train in rungs (:mod:`graphnas.driver.fidelity`)."""
 
     name: str = "search"
     strategy: str = "random"
@@ -50,7 +51,8 @@ class AskTellPhase(Phase):
         strategy = get_strategy(self.strategy, run.space, s.seed, **self.options)
         run_search(run.space, strategy, run.objective, store, SearchBudget(trials, seconds),
                    run.executor, self.name, s.seed, on_event=run.events, slots=slots,
-                   stop=stop, limits=run.limits, objectives=s.objective_names)
+                   stop=stop, limits=run.limits, objectives=s.objective_names,
+                   rungs=s.rung_schedule())
         if len(store.trials(self.name)) > before:
             run.record_phase(self.name, t0, self.note or self.strategy)
         best = store.best(self.name)
@@ -59,6 +61,8 @@ class AskTellPhase(Phase):
 
 class StrategyMethod(Method):
     """A one-phase method: a registered ask/tell strategy for the whole search time."""
+
+    multi_fidelity = True
 
     def __init__(self, strategy: str) -> None:
         self.name = strategy

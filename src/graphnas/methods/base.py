@@ -78,7 +78,8 @@ class Method(ABC):
     """A search method: a name, a line of help and a plan of phases.
 
     Subclasses set ``name`` and ``help`` (and ``multi_objective`` where every phase of the
-    plan searches a score vector) and implement :meth:`plan`; the finalists and the
+    plan searches a score vector, ``multi_fidelity`` where its ask/tell phases can train their
+    trials in rungs, ``--fidelity``) and implement :meth:`plan`; the finalists and the
     final retraining are appended to every plan by the runner. A method reads its own options
     from ``settings.strategy_options`` and must reject a wrong one in :meth:`plan`, before any
     phase runs, so that a typing mistake costs no search time.
@@ -87,6 +88,7 @@ class Method(ABC):
     name: ClassVar[str]
     help: ClassVar[str]
     multi_objective: bool = False  # whether it searches several objectives (a score vector)
+    multi_fidelity: bool = False  # whether its ask/tell phases train trials in rungs
 
     @abstractmethod
     def plan(self, settings: SearchSettings, space: Space) -> list[Phase]:

@@ -47,6 +47,7 @@ def more_trials(trials: int) -> int:
 
 class Hybrid(Method):
     name = "hybrid"
+    multi_fidelity = True  # its exploration trains in rungs with --fidelity
     help = ("REINFORCE exploration, then differentiable search over the space restricted to "
             "the best explored graphs, then exploration again (the default).")
 

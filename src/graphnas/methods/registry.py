@@ -34,6 +34,14 @@ def check_objectives(name: str, objectives: int) -> None:
                          f"--objectives use one of {', '.join(multi_objective_methods())}")
 
 
+def check_fidelity(name: str, fidelity: str) -> None:
+    """ValueError when method ``name`` has no trials to train in rungs."""
+    if name in METHODS and not METHODS[name].multi_fidelity:
+        able = [n for n, m in METHODS.items() if m.multi_fidelity]
+        raise ValueError(f"--fidelity {fidelity}: --strategy {name} has no trials to promote "
+                         f"(it trains a supergraph); use one of {', '.join(able)}")
+
+
 def get_method(name: str) -> Method:
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; use one of {', '.join(method_names())}")

@@ -20,7 +20,8 @@ FINALIST_SHARE = 0.2  # of a wall-time budget, for the finalists (out of SEARCH_
 WHERE = ("out", "workers", "executor", "address", "gpus_per_trial")  # not the outcome's
 # settings named only where they depart from their default, so that runs made before they
 # existed read the same (their hand-overs and result.json still stand)
-LATER = {"objectives": "score", "pick": "best", "pareto_retrain": 0}
+LATER = {"objectives": "score", "pick": "best", "pareto_retrain": 0, "fidelity": "none",
+         "min_steps": None, "eta": 3}
 
 
 def search_times(s: SearchSettings) -> tuple[float | None, float | None]:

@@ -54,6 +54,10 @@ def setting_choices(kind: str) -> tuple[str, ...]:
         from graphnas.execution import EXECUTORS
 
         return tuple(EXECUTORS)
+    if kind == "fidelity":
+        from graphnas.driver import FIDELITIES
+
+        return FIDELITIES
     return {"precision": PRECISIONS, "retrain_on": RETRAIN_ON}[kind]
 
 
@@ -92,6 +96,15 @@ class SearchSettings:
     seed: int = setting(0, "Seed of the whole search.")
     out: str = setting("runs/search", "Run directory.")
     trial_steps: int = setting(300, "Training steps of one search trial.")
+    fidelity: str = setting("none", "Multi-fidelity search: asha (trials train in rungs of "
+                            "min-steps x eta^k steps up to --trial-steps, and a free worker "
+                            "promotes one of the best 1/eta of a rung before it starts a new "
+                            "trial), "
+                            "hyperband (the same, each new trial starting at a rung taken in "
+                            "turn) or none.", choices="fidelity")
+    min_steps: int | None = setting(None, "Training steps of the first rung (default "
+                                    "trial-steps // eta^2).")
+    eta: int = setting(3, "Factor between rungs; the best 1/eta of a rung is promoted.")
     stop_at_chance: bool | None = setting(
         None, "End a trial no better than a constant guess at its first evaluation (default: "
         "yes for one class per sample; not on sequences or regressions, where memory tasks "
@@ -176,7 +189,28 @@ class SearchSettings:
         if self.gpus_per_trial is not None and not 0 <= self.gpus_per_trial <= 1:
             raise ValueError("--gpus-per-trial must be between 0 and 1")
         self._check_objectives()
+        self._check_fidelity()
         return self
+
+    def rung_schedule(self):
+        """The rungs of a multi-fidelity search (:class:`graphnas.driver.RungSchedule`), or
+        None."""
+        from graphnas.driver import RungSchedule
+
+        return RungSchedule.make(self.fidelity, self.trial_steps, self.min_steps, self.eta)
+
+    def _check_fidelity(self) -> None:
+        """The rungs make sense and the method has trials to promote; ``min_steps`` filled
+        in."""
+        from graphnas.driver import default_min_steps
+
+        from .registry import check_fidelity
+
+        self.rung_schedule()
+        if self.fidelity != "none":
+            check_fidelity(self.strategy, self.fidelity)
+            if self.min_steps is None:
+                self.min_steps = default_min_steps(self.trial_steps, self.eta)
 
     @property
     def objective_names(self) -> tuple[str, ...]:
