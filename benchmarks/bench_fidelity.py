@@ -1,0 +1,132 @@
+"""B12: multi-fidelity search. Evolution with ASHA against plain evolution at twice its time, on
+MNIST-1D and the adding problem, and a hybrid search with ASHA in its exploration (B2's bar).
+
+Run:  .venv/bin/python benchmarks/bench_fidelity.py [--seeds 3] [--workers 2]
+          [--fast 10m] [--slow 20m] [--hybrid 20m] [--tasks mnist1d,adding]
+          [--fidelity asha] [--min-steps N] [--eta 3] [--trial-steps N]
+          [--retrain-steps 3000] [--out runs/b12]
+
+Per task and seed s: ``graphnas search --task TASK --strategy evolution --fidelity FIDELITY
+--budget FAST --workers W --seed s`` and ``graphnas search --task TASK --strategy evolution
+--budget SLOW --workers W --seed s`` (no fidelity); on MNIST-1D also ``graphnas search --task
+mnist1d --strategy hybrid --fidelity FIDELITY --budget HYBRID --workers W --seed s``. Each is a
+whole search: the search, the finalists and the retraining under the standard protocol, scored
+once on the test split. One Markdown table: per task and search, each seed's test metric and
+the mean +- std, and whether the target holds: evolution with ASHA at FAST has at least plain
+evolution's mean test accuracy at SLOW (at most its mean test MSE on the adding problem), and
+the hybrid with ASHA reaches 99.0% on every seed. A run folder that holds a finished search is
+read back, not searched again. Shorter budgets (``--fast 1m --slow 2m --hybrid 2m``) and
+``--retrain-steps`` make a smoke test; the target is stated for the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import graphnas
+from graphnas.api import parse_duration
+from graphnas.tasks import LOWER_IS_BETTER, get_task
+
+HYBRID_BAR = 0.990  # B2: the hybrid's test accuracy on MNIST-1D, on every seed
+
+
+def search(out: Path, **settings) -> tuple[float | None, float]:
+    """One search's test metric (None: it handed back nothing) and minutes."""
+    done = out / "result.json"
+    if done.exists():
+        return json.loads(done.read_text())["test_metric"], 0.0
+    t0 = time.perf_counter()
+    try:
+        r = graphnas.search(out=str(out), progress="quiet", **settings)
+    except Exception as err:  # noqa: BLE001  (a failed search is a row; the others go on)
+        print(f"<!-- {out.name}: failed: {type(err).__name__}: {err} -->", flush=True)
+        return None, (time.perf_counter() - t0) / 60
+    return r.test_metric, (time.perf_counter() - t0) / 60
+
+
+def summary(values: list[float | None]) -> tuple[float | None, float | None]:
+    kept = [v for v in values if v is not None]
+    if not kept:
+        return None, None
+    return statistics.mean(kept), statistics.stdev(kept) if len(kept) > 1 else 0.0
+
+
+def fmt(v: float | None, mse: bool) -> str:
+    return "-" if v is None else f"{v:.6f}" if mse else f"{100 * v:.2f}%"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", default="mnist1d,adding")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--fast", default="10m", help="evolution with the fidelity schedule")
+    ap.add_argument("--slow", default="20m", help="plain evolution")
+    ap.add_argument("--hybrid", default="20m", help="the hybrid with the schedule on "
+                    "MNIST-1D ('0' to leave it out)")
+    ap.add_argument("--fidelity", default="asha", choices=("asha", "hyperband"))
+    ap.add_argument("--min-steps", type=int, default=None)
+    ap.add_argument("--eta", type=int, default=3)
+    ap.add_argument("--trial-steps", type=int, default=None, help="(default graphnas's)")
+    ap.add_argument("--retrain-steps", type=int, default=None, help="(default graphnas's)")
+    ap.add_argument("--out", default=None, help="run folders (default: a temporary one)")
+    args = ap.parse_args()
+    root = Path(args.out or tempfile.mkdtemp(prefix="b12-fidelity-"))
+    root.mkdir(parents=True, exist_ok=True)
+    common = {k: v for k, v in (("trial_steps", args.trial_steps),
+                                ("retrain_steps", args.retrain_steps)) if v is not None}
+    rungs = {"fidelity": args.fidelity, "eta": args.eta, "min_steps": args.min_steps}
+    hybrid = parse_duration(args.hybrid)
+    rows = []  # (task, search, budget, [metric per seed], minutes)
+    for task in [t for t in args.tasks.split(",") if t]:
+        plans = [("evolution", f"evolution + {args.fidelity}", args.fast, rungs),
+                 ("evolution", "evolution", args.slow, {})]
+        if task == "mnist1d" and hybrid:
+            plans.append(("hybrid", f"hybrid + {args.fidelity}", args.hybrid, rungs))
+        for strategy, name, budget, extra in plans:
+            metrics, minutes = [], []
+            for seed in range(args.seeds):
+                folder = root / f"{task}-{name.replace(' + ', '-')}-{budget}-s{seed}"
+                m, took = search(folder, task=task, strategy=strategy, budget=budget,
+                                 seed=seed, workers=args.workers, **common, **extra)
+                metrics.append(m)
+                minutes.append(took)
+                print(f"<!-- {folder.name}: test {m} ({took:.1f} min) -->", flush=True)
+            rows.append((task, name, budget, metrics, minutes))
+    print(table(rows, args))
+    print(f"\nRun folders: {root}")
+
+
+def table(rows: list, args) -> str:
+    """The Markdown table, with each target's verdict."""
+    out = [f"B12: {args.seeds} seeds, {args.workers} workers, fidelity {args.fidelity} "
+           f"(eta {args.eta}, min steps {args.min_steps or 'default'})", "",
+           "| task | search | budget | test per seed | mean +- std | target |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    means = {(task, name): summary(metrics)[0] for task, name, _, metrics, _ in rows}
+    for task, name, budget, metrics, _ in rows:
+        mse = get_task(task).metric in LOWER_IS_BETTER
+        mean, std = summary(metrics)
+        verdict = ""
+        if name.startswith("evolution +"):
+            plain = means.get((task, "evolution"))
+            if mean is not None and plain is not None:
+                met = mean <= plain if mse else mean >= plain
+                verdict = ("met" if met else "not met") + f" (plain at {args.slow}: " \
+                    f"{fmt(plain, mse)})"
+        elif name.startswith("hybrid"):
+            met = all(m is not None and m >= HYBRID_BAR for m in metrics)
+            verdict = ("met" if met else "not met") + " (>= 99.0% on every seed)"
+        per_seed = ", ".join(fmt(m, mse) for m in metrics)
+        spread = "-" if mean is None else f"{fmt(mean, mse)} +- {fmt(std, mse)}"
+        out.append(f"| {task} | {name} | {budget} | {per_seed} | {spread} | {verdict} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
