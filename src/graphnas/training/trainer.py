@@ -157,7 +157,10 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     if resume is not None:  # where the shorter run ended: weights, optimizer, data position
         ck = load_state(resume, device)
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+        lrs = [group["lr"] for group in opt.param_groups]  # a GPU's lr is a device tensor:
+        opt.load_state_dict(ck["optimizer"])  # keep this run's (the loop sets its value)
+        for group, lr in zip(opt.param_groups, lrs):
+            group["lr"] = lr
         gen.set_state(ck["generator"])
         order, cursor, dropout_rng = ck["order"].to(device), ck["cursor"], ck["dropout_rng"]
         step, checked, stale = ck["step"], ck["step"], ck["stale"]
