@@ -113,3 +113,18 @@ def test_nonsense_is_refused_before_a_run_directory_is_made(tmp_path, setting, m
         graphnas.search(out=str(tmp_path / "no"), trials=3, trial_steps=27,
                         **{**SMALL, **setting})
     assert not (tmp_path / "no").exists()
+
+
+def test_show_and_progress_tell_rungs_and_promotions(whole):
+    from graphnas.api.progress import SearchProgress, progress_events
+    from graphnas.api.runs import load_run
+
+    top = load_run(whole.run_dir).to_dict(3)["top"]
+    assert all("rungs" in t for t in top) and len(top[0]["rungs"]) > 1
+    bar = SearchProgress("quiet", "accuracy")
+    events = progress_events(bar)
+    rec = next(t for t in read_trials(whole.run_dir) if len(t.metrics.get("rungs", ())) > 1)
+    events("promote", {"trial": rec.id, "rung": 1, "in_flight": 1})
+    assert "0 promoted (1 in flight)" in bar.line()
+    events("promoted", {"record": rec, "rung": 1, "in_flight": 0})
+    assert ", 1 promoted |" in bar.line() and bar.state.best == rec.score

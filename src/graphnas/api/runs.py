@@ -35,7 +35,9 @@ class RunSummary:
         """The JSON that ``graphnas show --json`` prints (the ``top`` best trials)."""
         return {"trials": self.trials, "complete": len(self.ranked), "final": self.final,
                 "top": [{"id": t.id, "phase": t.phase, "score": t.score, "params": t.params,
-                         "hash": t.hash} for t in self.ranked[:top]],
+                         "hash": t.hash,
+                         **({"rungs": t.metrics["rungs"]} if "rungs" in t.metrics else {})}
+                        for t in self.ranked[:top]],
                 **({"objectives": list(self.objectives), "pareto": list(self.pareto)}
                    if len(self.objectives) > 1 else {})}
 

@@ -27,11 +27,15 @@ def show(
         typer.echo(json.dumps(r.to_dict(top)))
         return
     table = Table(title=f"{run}: {r.trials} trials, top {min(top, len(r.ranked))}")
-    for col in ("id", "phase", "score", "params", "seconds", "hash"):
+    rungs = any("rungs" in t.metrics for t in r.ranked[:top])  # a multi-fidelity search
+    for col in ("id", "phase", "score", "params", "seconds", "hash", *(["rungs (steps)"]
+                                                                     if rungs else [])):
         table.add_column(col)
     for t in r.ranked[:top]:
         table.add_row(str(t.id), t.phase, f"{t.score:.4f}", str(t.params),
-                      f"{t.seconds or 0:.1f}", t.hash[:12])
+                      f"{t.seconds or 0:.1f}", t.hash[:12],
+                      *([" > ".join(str(x[0]) for x in t.metrics.get("rungs", ()))]
+                        if rungs else []))
     console = Console()
     console.print(table)
     if len(r.objectives) > 1:
