@@ -2,8 +2,11 @@
 
 import pytest
 
+import graphnas
 from graphnas.api.progress import SearchProgress
+from graphnas.methods.finalists import NoResult
 from graphnas.methods.settings import SearchSettings, load_settings, parse_duration
+from graphnas.store import read_trials
 
 
 @pytest.mark.parametrize("text,seconds", [("90", 90), ("90s", 90), ("20m", 1200),
@@ -81,3 +84,17 @@ def test_the_retraining_fits_in_what_the_budget_has_left():
     assert _retrain_budget(s, 420.0).steps == 3000
     assert _retrain_budget(s, 700.0).seconds == pytest.approx(600 * MIN_RETRAIN_SHARE)
     assert _retrain_budget(SearchSettings(budget=None, trials=5), 1e6).seconds is None
+
+
+def test_a_trial_time_limit_scales_with_the_steps_and_fails_trials_past_it(tmp_path):
+    assert SearchSettings(trial_steps=300).time_limit(300) == 150.0
+    assert SearchSettings(trial_steps=100).time_limit(100) == 60.0
+    given = SearchSettings(trial_steps=100, trial_limit=20.0)
+    assert given.time_limit(100) == 20.0 and given.time_limit(400) == 80.0
+    assert given.time_limit(50) == 20.0
+    with pytest.raises(NoResult, match="every trial failed"):
+        graphnas.search(task="digits", space="macro", strategy="random", trials=1,
+                        trial_steps=2000, trial_limit=0.5, retrain_steps=5, baselines=False,
+                        finalists=0, workers=1, out=str(tmp_path / "r"), progress="quiet")
+    (trial,) = read_trials(tmp_path / "r")
+    assert trial.state.value == "failed" and "time limit: 0.5 s reached" in trial.error

@@ -114,6 +114,7 @@ DATA = [
 
 FLAGS = [
     (["search", "--workers", "0"], "--workers must be at least 1"),
+    (["search", "--trial-limit", "0"], "--trial-limit must be more than 0 seconds"),
     (["search", "--trials", "-1"], "--trials must be at least 1"),
     (["search", "--budget", "0s"], "--budget must be more than 0"),
     (["search", "--executor", "dask"], "--executor: unknown value 'dask'"),

@@ -94,7 +94,7 @@ def _run(s: SearchSettings, task: Task, space: Space, plan: list[Phase], store: 
                                   TrainConfig(eval_every=max(1, s.trial_steps // 3),
                                               stop_at_chance=stops_at_chance(s, task),
                                               threads=threads, precision=s.precision,
-                                              max_seconds=max(60.0, s.trial_steps * 0.5)),
+                                              max_seconds=s.time_limit(s.trial_steps)),
                                   latency="latency" in s.objective_names)
     search_seconds, finalists_until = search_times(s)
     executor = get_executor(s.executor, s.workers, **_executor_options(s))

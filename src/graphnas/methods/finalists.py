@@ -198,7 +198,7 @@ class Finalists(Phase):
         longer = FoldsObjective(replace(objective, budget=Budget(steps=steps),
                                         config=replace(objective.config,
                                                        eval_every=max(1, steps // 3),
-                                                       max_seconds=max(60.0, steps * 0.5)),
+                                                       max_seconds=run.settings.time_limit(steps)),
                                         latency=False),
                                 folds)
 

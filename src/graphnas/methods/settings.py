@@ -96,6 +96,9 @@ class SearchSettings:
     seed: int = setting(0, "Seed of the whole search.")
     out: str = setting("runs/search", "Run directory.")
     trial_steps: int = setting(300, "Training steps of one search trial.")
+    trial_limit: float | None = setting(
+        None, "Seconds a search trial may train before it fails (default: the larger of 60 s "
+        "and half a second per trial step; finalists' longer trials get it in proportion).")
     fidelity: str = setting("none", "Multi-fidelity search: asha (trials train in rungs of "
                             "min-steps x eta^k steps up to --trial-steps, and a free worker "
                             "promotes one of the best 1/eta of a rung before it starts a new "
@@ -172,6 +175,8 @@ class SearchSettings:
                              "nothing to be chosen against)")
         if self.finalist_folds < 1:
             raise ValueError("--finalist-folds must be at least 1")
+        if self.trial_limit is not None and self.trial_limit <= 0:
+            raise ValueError("--trial-limit must be more than 0 seconds")
         if min(self.trial_steps, self.retrain_steps) < 1:
             raise ValueError("--trial-steps and --retrain-steps must be at least 1")
         if self.finalist_steps is not None and self.finalist_steps <= self.trial_steps:
@@ -191,6 +196,14 @@ class SearchSettings:
         self._check_objectives()
         self._check_fidelity()
         return self
+
+    def time_limit(self, steps: int) -> float:
+        """Seconds a trial of ``steps`` training steps may take before it fails: ``trial_limit``
+        scaled from ``trial_steps`` to ``steps`` (never below it) when given, else the larger
+        of 60 s and half a second per step."""
+        if self.trial_limit is not None:
+            return self.trial_limit * max(1.0, steps / self.trial_steps)
+        return max(60.0, steps * 0.5)
 
     def rung_schedule(self):
         """The rungs of a multi-fidelity search (:class:`graphnas.driver.RungSchedule`), or
