@@ -58,7 +58,7 @@ def test_the_language_parses_checks_and_spells_canonically():
     assert canonical("sigmoid_mul( beta_x(x),x )") == "sigmoid_mul(beta_x(x), x)"
     assert parse("beta_mix(x, sin(x))") == ("beta_mix", ("x",), ("sin", ("x",)))
     assert learned(parse("beta_mix(beta_x(x), beta)")) == 3
-    for bad, why in [("max(x)", "takes 2 arguments"), ("foo(x)", "unknown function 'foo'"),
+    for bad, why in [("max(x)", "takes 2 arguments"), ("foo(x)", "unknown name 'foo'"),
                      ("tanh(x))", r"unexpected '\)'"), ("", "non-empty")]:
         with pytest.raises(ValueError, match=why):
             parse(bad)
@@ -69,7 +69,7 @@ def test_a_bad_expression_in_a_graph_file_is_refused_by_validation():
     for node in graph["nodes"]:
         if node["op"] == "expr":
             node["params"]["expression"] = "max(x, nothing)"
-    with pytest.raises(ValueError, match="unknown function 'nothing'"):
+    with pytest.raises(ValueError, match="unknown name 'nothing'"):
         validate(from_json(json.dumps(graph)), IMG)
 
 

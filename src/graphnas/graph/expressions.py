@@ -11,7 +11,7 @@ Grammar: ``expr := "x" | CONSTANT | UNARY "(" expr ")" | BINARY "(" expr "," exp
 
 from __future__ import annotations
 
-import re
+from .calls import parse_calls, unparse_calls
 
 UNARY: dict[str, str] = {
     "x": "x (identity)", "neg": "-x", "abs": "|x|", "square": "x^2", "cube": "x^3",
@@ -31,58 +31,15 @@ BINARY: dict[str, str] = {
 LEARNED = {"beta_x", "beta", "beta_mix"}  # each use holds its own scalar parameter
 
 Tree = tuple  # ("x",) | (constant,) | (unary, tree) | (binary, tree, tree)
-_TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*|[(),])")
 
 
 def parse(text: str) -> Tree:
-    """The expression's tree; ValueError naming what is wrong."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("an activation expression must be a non-empty string")
-    tokens, pos = [], 0
-    while pos < len(text.rstrip()):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise ValueError(f"activation expression {text!r}: unexpected {text[pos:].strip()!r}")
-        tokens.append(m.group(1))
-        pos = m.end()
-    tree, rest = _parse(tokens, text)
-    if rest:
-        raise ValueError(f"activation expression {text!r}: unexpected {' '.join(rest)!r} at "
-                         f"the end")
-    return tree
+    """The expression's tree; ValueError naming what is wrong (``x`` alone is the input,
+    ``x(...)`` the identity function)."""
+    return parse_calls(text, "activation expression", ("x", *CONSTANTS), UNARY, BINARY)
 
 
-def _parse(tokens: list[str], text: str) -> tuple[Tree, list[str]]:
-    if not tokens:
-        raise ValueError(f"activation expression {text!r} ends too early")
-    name, rest = tokens[0], tokens[1:]
-    if name == "x" and (not rest or rest[0] != "("):
-        return ("x",), rest
-    if name in CONSTANTS:
-        return (name,), rest
-    arity = 1 if name in UNARY else 2 if name in BINARY else 0
-    if not arity:
-        raise ValueError(f"activation expression {text!r}: unknown function {name!r}; use "
-                         f"{', '.join([*UNARY, *BINARY, *CONSTANTS])}")
-    if not rest or rest[0] != "(":
-        raise ValueError(f"activation expression {text!r}: {name} needs '('")
-    args, rest = [], rest[1:]
-    for i in range(arity):
-        arg, rest = _parse(rest, text)
-        args.append(arg)
-        want = "," if i < arity - 1 else ")"
-        if not rest or rest[0] != want:
-            raise ValueError(f"activation expression {text!r}: {name} takes {arity} "
-                             f"argument{'s' if arity > 1 else ''}; expected {want!r}")
-        rest = rest[1:]
-    return (name, *args), rest
-
-
-def unparse(tree: Tree) -> str:
-    """The canonical text of a tree (``parse(unparse(t)) == t``)."""
-    if len(tree) == 1:
-        return tree[0]
-    return f"{tree[0]}({', '.join(unparse(a) for a in tree[1:])})"
+unparse = unparse_calls
 
 
 def canonical(text: str) -> str:

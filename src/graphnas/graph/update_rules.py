@@ -17,7 +17,7 @@ out of the canonical text. The torch source of every name is in
 
 from __future__ import annotations
 
-import re
+from .calls import parse_calls, unparse_calls
 
 OPERANDS: dict[str, str] = {
     "g": "the gradient", "g2": "g^2", "g3": "g^3",
@@ -38,57 +38,20 @@ BINARY: dict[str, str] = {
 }
 
 Tree = tuple  # (operand,) | (unary, tree) | (binary, tree, tree)
-_TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*|[(),])")
 
 
 def parse(text: str) -> Tree:
-    """The rule's tree; ValueError naming what is wrong."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("an update rule must be a non-empty string")
-    tokens, pos = [], 0
-    while pos < len(text.rstrip()):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise ValueError(f"update rule {text!r}: unexpected {text[pos:].strip()!r}")
-        tokens.append(m.group(1))
-        pos = m.end()
-    tree, rest = _parse(tokens, text)
-    if rest:
-        raise ValueError(f"update rule {text!r}: unexpected {' '.join(rest)!r} at the end")
-    return tree
+    """The rule's tree, ``identity(...)`` left out; ValueError naming what is wrong."""
+    return _without_identity(parse_calls(text, "update rule", OPERANDS, UNARY, BINARY))
 
 
-def _parse(tokens: list[str], text: str) -> tuple[Tree, list[str]]:
-    if not tokens:
-        raise ValueError(f"update rule {text!r} ends too early")
-    name, rest = tokens[0], tokens[1:]
-    if name in OPERANDS:
-        return (name,), rest
-    arity = 1 if name in UNARY else 2 if name in BINARY else 0
-    if not arity:
-        raise ValueError(f"update rule {text!r}: unknown name {name!r}; use an operand "
-                         f"({', '.join(OPERANDS)}) or a function ({', '.join([*UNARY, *BINARY])})")
-    if not rest or rest[0] != "(":
-        raise ValueError(f"update rule {text!r}: {name} needs '('")
-    args, rest = [], rest[1:]
-    for i in range(arity):
-        arg, rest = _parse(rest, text)
-        args.append(arg)
-        want = "," if i < arity - 1 else ")"
-        if not rest or rest[0] != want:
-            raise ValueError(f"update rule {text!r}: {name} takes {arity} "
-                             f"argument{'s' if arity > 1 else ''}; expected {want!r}")
-        rest = rest[1:]
-    if name == "identity":
-        return args[0], rest
-    return (name, *args), rest
+def _without_identity(tree: Tree) -> Tree:
+    if tree[0] == "identity":
+        return _without_identity(tree[1])
+    return (tree[0], *(_without_identity(a) for a in tree[1:]))
 
 
-def unparse(tree: Tree) -> str:
-    """The canonical text of a tree (``parse(unparse(t)) == t``)."""
-    if len(tree) == 1:
-        return tree[0]
-    return f"{tree[0]}({', '.join(unparse(a) for a in tree[1:])})"
+unparse = unparse_calls
 
 
 def canonical(text: str) -> str:
