@@ -126,11 +126,13 @@ class Reinforce(Strategy):
             with torch.no_grad():
                 old = [self._walk(c)[0] for c in choices]
             low, high = 1 - self.ppo_clip, 1 + self.ppo_clip
+
+            def clipped(logp: torch.Tensor, i: int) -> torch.Tensor:
+                ratio = torch.exp(logp - old[i])
+                a = advantages[i]
+                return -torch.minimum(ratio * a, ratio.clamp(low, high) * a)
+
             for _ in range(self.ppo_epochs):
-                def clipped(logp: torch.Tensor, i: int) -> torch.Tensor:
-                    ratio = torch.exp(logp - old[i])
-                    a = advantages[i]
-                    return -torch.minimum(ratio * a, ratio.clamp(low, high) * a)
                 self._step(clipped, choices)
         self.buffer = []
         self.updates += 1
