@@ -11,13 +11,13 @@ import statistics
 
 from graphnas.strategies import get_strategy
 
-from .toy import ToySpace, objective
+from .toy import objective, space_for
 
 
 def run(name: str, seed: int, steps: int, space=None, fail_every: int = 0, batch: int = 1,
         config: dict | None = None, objective=objective):
     """Ask/tell ``steps`` candidates; returns the strategy and the candidates asked."""
-    space = space or ToySpace()
+    space = space or space_for(name)
     s = get_strategy(name, space, seed=seed, **(config or {}))
     asked = []
     while len(asked) < steps:
@@ -38,7 +38,7 @@ def check_reproducible(name: str, objective=objective) -> None:
 
 
 def check_members(name: str) -> None:
-    space = ToySpace()
+    space = space_for(name)
     _, asked = run(name, 0, 40, space)
     assert all(space.valid_choices(c.choices) and space.contains(c.arch) for c in asked)
 
@@ -49,7 +49,7 @@ def check_survives_failures(name: str, objective=objective) -> None:
 
 
 def check_resumes(name: str, objective=objective) -> None:
-    space = ToySpace()
+    space = space_for(name)
     whole, asked = run(name, 5, 25, space, objective=objective)
     half, _ = run(name, 5, 20, space, objective=objective)
     state = json.loads(json.dumps(half.state_dict()))  # state must survive JSON
@@ -66,7 +66,7 @@ def check_resumes(name: str, objective=objective) -> None:
 def check_resumes_by_replay(name: str, objective=objective) -> None:
     """A fresh strategy replaying the recorded asks and tells (as the driver does from its
     store) asks for the same next candidates: no hidden, unseeded state."""
-    space = ToySpace()
+    space = space_for(name)
     _, asked = run(name, 7, 25, space, fail_every=4, objective=objective)
     replay = get_strategy(name, space, seed=7)
     for i, c in enumerate(asked[:20]):
@@ -82,8 +82,9 @@ def check_resumes_by_replay(name: str, objective=objective) -> None:
     assert [c.choices for c in rest] == [c.choices for c in asked[20:]]
 
 
-def best_found(name: str, seeds: int = 6, budget: int = 150) -> float:
-    space = ToySpace()
+def best_found(name: str, seeds: int = 6, budget: int = 150, on: str | None = None) -> float:
+    """The mean best score ``name`` finds on the toy space of strategy ``on`` (its own)."""
+    space = space_for(on or name)
     bests = []
     for seed in range(seeds):
         _, asked = run(name, seed, budget, space)
@@ -92,7 +93,7 @@ def best_found(name: str, seeds: int = 6, budget: int = 150) -> float:
 
 
 def check_beats_random(name: str) -> None:
-    assert best_found(name) > best_found("random")
+    assert best_found(name) > best_found("random", on=name)
 
 
 def front_found(name: str, seeds: int = 4, budget: int = 80) -> float:
@@ -101,7 +102,7 @@ def front_found(name: str, seeds: int = 4, budget: int = 80) -> float:
 
     from .toy import two_objectives
 
-    space = ToySpace()
+    space = space_for(name)
     volumes = []
     for seed in range(seeds):
         _, asked = run(name, seed, budget, space, objective=two_objectives)

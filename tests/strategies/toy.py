@@ -54,8 +54,33 @@ def target(space: ToySpace) -> tuple[int, ...]:
     return tuple(len(d.options) - 1 for d in space.ds)
 
 
-def objective(space: ToySpace, choices: Sequence[int]) -> float:
-    """Fraction of decisions that match the optimum (1.0 at the best)."""
+def genome_space():
+    """The genome space of a small vector task (for strategies that search genomes)."""
+    from graphnas.graph import InputSpec, OutputSpec
+    from graphnas.spaces import get_space
+
+    return get_space("genome", InputSpec("vector", (8,)), OutputSpec("classes", 3))
+
+
+def space_for(name: str) -> Space:
+    """The toy space a strategy is tested on: genomes for ``neat``, else the toy decisions."""
+    return genome_space() if name == "neat" else ToySpace()
+
+
+def genome_objective(g) -> float:
+    """A genome's toy score, 1.0 at the best: four body nodes, two of them linear maps of
+    width 64, and one more edge than nodes (a branch)."""
+    body = [n for n in g.nodes if n.id not in ("stem", "readout")]
+    wide = sum(n.op == "linear" and n.params.get("width") == 64 for n in body)
+    return (1 - abs(len(body) - 4) / 12 - abs(wide - 2) / 12
+            - abs(len(g.edges) - len(g.nodes) - 1) / 12)
+
+
+def objective(space: Space, choices: Sequence[int]) -> float:
+    """Fraction of decisions that match the optimum (1.0 at the best); for a genome space,
+    :func:`genome_objective`."""
+    if not isinstance(space, ToySpace):
+        return genome_objective(space.decode(choices))
     best = target(space)
     return sum(a == b for a, b in zip(choices, best)) / len(best)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from graphnas.driver import SearchBudget, run_search
 from graphnas.spaces import Space
-from graphnas.strategies import STRATEGIES, get_strategy
+from graphnas.strategies import STRATEGIES, check_space, get_strategy
 
 from .base import Method, Phase, SearchRun
 from .handover import Handover, Searched
@@ -73,5 +73,6 @@ class StrategyMethod(Method):
 
     def plan(self, settings: SearchSettings, space: Space) -> list[Phase]:
         check_strategy_options(self.name, settings.strategy_options)
+        check_space(self.name, space)
         return [AskTellPhase("search", self.name, dict(settings.strategy_options))]
 

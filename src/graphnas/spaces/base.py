@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -50,11 +50,24 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a mutated candidate comes from, so that it can start from its parent's trained
+    weights: the parent's architecture, and the nodes a network morphism added as an identity
+    or with zero weights (see :func:`graphnas.nn.inherit_state`)."""
+
+    parent: Any  # an Architecture
+    identity: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """A point of a space: its choices and what they decode to."""
+    """A point of a space: its choices, what they decode to and, for a child made from a
+    parent, where it comes from (not part of its identity)."""
 
     choices: tuple[int, ...]
     arch: Any  # an Architecture: a Graph for graph spaces
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def hash(self) -> str:
@@ -73,6 +86,9 @@ class Space(ABC):
     needs_base_graph: bool = False
     """Whether the space searches inside a fixed network (its ``base_graph`` option); a search
     on a task with hand-designed baselines then passes the best of them by default."""
+    open_ended: bool = False
+    """Whether the space's choices are an encoding of what grows by mutation (the genome space)
+    rather than decisions a strategy chooses (so only strategies that mutate can search it)."""
     template_label: str | None = None
     """The label of the decision that picks the network's wiring template, in spaces where one
     decision chooses the topology among a few fixed ones (and the other decisions fill it in);
@@ -131,7 +147,7 @@ class Space(ABC):
             keep = (j < len(ds) and ds[j].label == d.label and choices[j] < len(d.options))
             out.append(choices[j] if keep else int(rng.integers(len(d.options))))
             j += 1
-        return self.candidate(out)
+        return replace(self.candidate(out), origin=Origin(candidate.arch))
 
     def contains(self, arch: Any) -> bool:
         try:

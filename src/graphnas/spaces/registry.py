@@ -10,12 +10,14 @@ from .activation import ActivationSpace
 from .base import Space
 from .blocks import BlocksSpace
 from .cell import CellSpace
+from .genome import GenomeSpace
 from .macro import MacroSpace
 from .optimizer import OptimizerSpace
 from .rnn_cell import RnnCellSpace
 
 SPACES = {"macro": MacroSpace, "cell": CellSpace, "blocks": BlocksSpace,
-          "activation": ActivationSpace, "optimizer": OptimizerSpace, "rnn_cell": RnnCellSpace}
+          "activation": ActivationSpace, "optimizer": OptimizerSpace, "rnn_cell": RnnCellSpace,
+          "genome": GenomeSpace}
 
 
 def space_names() -> list[str]:

@@ -6,6 +6,7 @@ from .random_search import RandomSearch
 from .registry import (
                        STRATEGIES,
                        check_objectives,
+                       check_space,
                        get_strategy,
                        multi_objective_names,
                        strategy_names,
@@ -13,5 +14,5 @@ from .registry import (
 from .reinforce import Reinforce
 
 __all__ = ["STRATEGIES", "RandomSearch", "RegularizedEvolution", "Reinforce", "Score",
-           "Strategy", "check_objectives", "get_strategy", "multi_objective_names",
+           "Strategy", "check_objectives", "check_space", "get_strategy", "multi_objective_names",
            "strategy_names"]

@@ -27,6 +27,9 @@ class Strategy(ABC):
 
     name: str = "strategy"
     multi_objective: bool = False  # whether tell accepts a tuple of objectives
+    open_ended: bool = False  # whether it searches open-ended spaces (it only samples, mutates)
+    inherit_weights: bool = False  # whether a mutated child starts from its parent's weights
+    inherit_steps: float = 1.0  # the share of a trial's steps such a child trains
 
     def __init__(self, space: Space, seed: int = 0) -> None:
         self.space = space
@@ -51,6 +54,11 @@ class Strategy(ABC):
         rung's reward; ``pnas`` keeps the score its round was ranked by. ``evolution`` and
         ``surrogate`` replace the candidate's score (see theirs).
         """
+
+    def inheritable(self) -> set[str]:
+        """With ``inherit_weights``: the hashes of the candidates that may still be parents
+        (the driver keeps only their trained weights)."""
+        return set()
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue exactly (JSON-able where possible)."""

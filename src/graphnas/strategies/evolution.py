@@ -9,6 +9,13 @@ Told tuples of objectives, it becomes a steady-state NSGA-II (Deb et al. 2002): 
 lower non-dominated front within the population, ties broken by the larger crowding distance,
 and the member that dies is the worst in that order (failed trials first), not the oldest, so
 that the population keeps the front it has found.
+
+With ``inherit_weights`` a child starts from its parent's trained weights (those whose name and
+shape still fit; a widened layer keeps the old units and gets new ones; see
+:mod:`graphnas.nn.inherit`) and trains ``inherit_steps`` of a trial's steps (Real et al. 2017
+let children inherit weights the same way). In the genome space a mutation that splits an edge,
+adds a branch or widens a layer is a network morphism: the child starts as its parent's
+function.
 """
 
 from __future__ import annotations
@@ -29,13 +36,18 @@ Member = tuple[tuple[int, ...], Score]
 class RegularizedEvolution(Strategy):
     name = "evolution"
     multi_objective = True
+    open_ended = True
 
-    def __init__(self, space: Space, seed: int = 0, population: int = 20, sample: int = 5
-                 ) -> None:
+    def __init__(self, space: Space, seed: int = 0, population: int = 20, sample: int = 5,
+                 inherit_weights: bool = False, inherit_steps: float = 0.5) -> None:
         super().__init__(space, seed)
         if population < 2 or not 1 <= sample <= population:
             raise ValueError("evolution needs population >= 2 and 1 <= sample <= population")
+        if not 0 < inherit_steps <= 1:
+            raise ValueError("evolution needs 0 < inherit_steps <= 1")
         self.population_size, self.sample_size = population, sample
+        self.inherit_weights, self.inherit_steps = inherit_weights, inherit_steps
+        self._hashes: dict[tuple[int, ...], str] = {}
         self.population: deque[Member] = deque()
         self.asked = 0
 
@@ -74,6 +86,12 @@ class RegularizedEvolution(Strategy):
             if self.population[i][0] == key:
                 self.population[i] = (key, score)
                 return
+
+    def inheritable(self) -> set[str]:
+        """The hashes of the population's members (only they can be parents)."""
+        alive = {c for c, _ in self.population}
+        self._hashes = {c: self._hashes.get(c) or self.space.candidate(c).hash for c in alive}
+        return set(self._hashes.values())
 
     def _several(self) -> bool:
         return any(isinstance(s, tuple) for _, s in self.population)

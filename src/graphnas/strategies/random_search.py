@@ -10,6 +10,7 @@ from .base import Score, Strategy
 class RandomSearch(Strategy):
     name = "random"
     multi_objective = True
+    open_ended = True
 
     def ask(self, n: int = 1) -> list[Candidate]:
         return [self.space.sample(self.rng) for _ in range(n)]

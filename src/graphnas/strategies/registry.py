@@ -8,6 +8,7 @@ from graphnas.spaces.base import Space
 
 from .base import Strategy
 from .evolution import RegularizedEvolution
+from .neat import NEAT
 from .pnas import PNAS
 from .random_search import RandomSearch
 from .reinforce import Reinforce
@@ -19,6 +20,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "reinforce": Reinforce,
     "surrogate": SurrogateSearch,
     "pnas": PNAS,
+    "neat": NEAT,
 }
 
 
@@ -38,10 +40,20 @@ def check_objectives(name: str, objectives: int) -> None:
                          f"{', '.join(multi_objective_names())}")
 
 
+def check_space(name: str, space: Space) -> None:
+    """ValueError when strategy ``name`` cannot search ``space`` (an open-ended space, whose
+    candidates grow by mutation, is for the strategies that only sample and mutate)."""
+    if space.open_ended and name in STRATEGIES and not STRATEGIES[name].open_ended:
+        able = [n for n, cls in STRATEGIES.items() if cls.open_ended]
+        raise ValueError(f"strategy {name!r} chooses decisions and the {space.name!r} space "
+                         f"has none (it grows by mutation); use one of {', '.join(able)}")
+
+
 def get_strategy(name: str, space: Space, seed: int = 0, **config: Any) -> Strategy:
     """A strategy by name, e.g. ``get_strategy("evolution", space, seed=1, population=30)``."""
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy {name!r}; use one of {', '.join(strategy_names())}")
+    check_space(name, space)
     try:
         return STRATEGIES[name](space, seed, **config)
     except TypeError as err:
