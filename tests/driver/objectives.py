@@ -42,3 +42,12 @@ def sized_toy_score(arch_json: str, seed: int) -> dict:
     out = toy_score(arch_json, seed)
     return {**out, "params": 1 + sum(json.loads(arch_json)["choices"]),
             "metrics": {"latency_ms": {"batch1": 0.5 + len(arch_json) / 100}}}
+
+
+def genome_score(arch_json: str, seed: int) -> dict:
+    """The strategy suite's toy score of a genome (see strategies.toy.genome_objective)."""
+    from graphnas.graph import from_json
+    from strategies.toy import genome_objective
+
+    score = genome_objective(from_json(arch_json))
+    return {"status": "ok", "score": score, "valid": {"match": score}, "params": 1}

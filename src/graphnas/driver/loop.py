@@ -30,6 +30,7 @@ from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.base import Strategy
 
 from .fidelity import Ladder, Promotion, RungSchedule, at_rung, first_rung, rung_of
+from .inheritance import Inheritance
 from .outcome import TrialOutcome
 from .vectors import told
 
@@ -138,8 +139,12 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         if kind == "trial" and on_trial is not None:
             on_trial(info["record"])
 
+    if rungs is not None and strategy.inherit_weights:
+        raise ValueError("trials that inherit weights cannot also train in rungs (--fidelity); "
+                         "use one or the other")
     restore(strategy, store, phase, objectives)
     ladder = None if rungs is None else Ladder(rungs, store, phase, objective)
+    heirs = Inheritance(store, strategy, objective) if strategy.inherit_weights else None
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before
@@ -194,6 +199,8 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                 continue
             t0 = time.monotonic()  # before submit: a serial executor runs the trial in it
             run = objective if ladder is None else ladder.first(tid, started - 1)
+            if heirs is not None:
+                run = heirs.job(tid, cand)
             fut = executor.submit(run, cand.arch.to_json(None), seed + started)
             in_flight[fut] = (tid, cand, t0)
             emit("start", {"trial": tid, "in_flight": len(in_flight)})
@@ -208,10 +215,12 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                 emit("promoted", {"record": rec, "rung": cand.rung,
                                   "in_flight": len(in_flight)})
                 continue
-            rec = _record(store, tid, fut, time.monotonic() - t0, ladder)
+            rec = _record(store, tid, fut, time.monotonic() - t0, ladder, heirs)
             if rec.state == TrialState.COMPLETE and rec.seconds:
                 durations.append(rec.seconds)
             _tell(strategy, store, phase, cand, rec, last_asked, in_flight, objectives, ladder)
+            if heirs is not None:
+                heirs.prune()
             emit("trial", {"record": rec, "in_flight": len(in_flight)})
         store.checkpoint_time()
     if skips >= MAX_SKIPS:
@@ -233,14 +242,18 @@ def median(values: list[float]) -> float:
 
 
 def _record(store: RunStore, tid: int, fut: Future, seconds: float,
-            ladder: Ladder | None = None) -> TrialRecord:
+            ladder: Ladder | None = None, heirs: Inheritance | None = None) -> TrialRecord:
     try:
         out = fut.result()
     except Exception as err:  # noqa: BLE001  (a crashed or timed-out trial is a failed trial)
+        if heirs is not None:
+            heirs.finished(tid, None)
         if ladder is not None:
             ladder.forget(tid)
         return store.finish_trial(tid, TrialState.FAILED, seconds=seconds,
                                   error=f"{type(err).__name__}: {err}"[:500])
+    if heirs is not None:
+        heirs.finished(tid, out)
     if ladder is None:
         return record_outcome(store, tid, out, seconds, getattr(fut, "node", None))
     out, checkpoint = ladder.first_outcome(tid, out)

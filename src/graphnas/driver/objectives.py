@@ -29,10 +29,12 @@ class TrainingObjective:
 
     def run(self, arch_json: str, seed: int, budget: Budget | None = None,
             schedule_steps: int | None = None, resume: bytes | None = None,
-            save: bool = False) -> dict[str, Any]:
+            save: bool = False, init: dict | None = None,
+            keep_weights: bool = False) -> dict[str, Any]:
         """The trial, trained for ``budget`` (default: the objective's) with the schedule over
-        ``schedule_steps``, going on from checkpoint ``resume``; with ``save`` the result's
-        ``checkpoint`` holds where it ended (a rung of a multi-fidelity search)."""
+        ``schedule_steps``, going on from checkpoint ``resume`` or starting from the weights
+        ``init``; with ``save`` the result's ``checkpoint`` holds where it ended (a rung of a
+        multi-fidelity search), with ``keep_weights`` its ``weights`` the trained network's."""
         from dataclasses import replace
 
         graph = from_json(arch_json, "trial graph")
@@ -42,10 +44,12 @@ class TrainingObjective:
         task = load_task(self.task)
         result = train(graph, task, budget or self.budget, cfg,
                        evaluate_test=self.evaluate_test, keep_module=self.latency,
-                       resume=resume, save=save)
+                       resume=resume, save=save, init=init, keep_weights=keep_weights)
         out = result.to_dict()
         if save:
             out["checkpoint"] = result.checkpoint
+        if keep_weights:
+            out["weights"] = result.weights
         if self.latency and result.ok:
             import torch
 

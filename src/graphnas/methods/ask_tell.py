@@ -74,5 +74,8 @@ class StrategyMethod(Method):
     def plan(self, settings: SearchSettings, space: Space) -> list[Phase]:
         check_strategy_options(self.name, settings.strategy_options)
         check_space(self.name, space)
+        if settings.strategy_options.get("inherit_weights") and settings.fidelity != "none":
+            raise ValueError(f"--fidelity {settings.fidelity}: trials that inherit weights "
+                             f"(inherit_weights=true) cannot also train in rungs")
         return [AskTellPhase("search", self.name, dict(settings.strategy_options))]
 

@@ -31,6 +31,7 @@ class Result:
     fidelity: float = 1.0
     module: Any = field(default=None, repr=False, compare=False)
     checkpoint: bytes | None = field(default=None, repr=False, compare=False)  # train(save=)
+    weights: bytes | None = field(default=None, repr=False, compare=False)  # keep_weights
 
     @property
     def ok(self) -> bool:
@@ -48,6 +49,7 @@ class Result:
         d = asdict(self)
         d.pop("module")
         d.pop("checkpoint")
+        d.pop("weights")
         d["curve"] = [list(c) for c in self.curve]
         return d
 

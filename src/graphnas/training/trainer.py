@@ -87,7 +87,8 @@ def lr_factor(schedule: str, progress: float) -> float:
 
 def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainConfig(),
           evaluate_test: bool = False, keep_module: bool = False,
-          resume: bytes | None = None, save: bool = False) -> Result:
+          resume: bytes | None = None, save: bool = False, init: dict | None = None,
+          keep_weights: bool = False) -> Result:
     """Train ``graph`` on ``task`` and score it on the validation split.
 
     Args:
@@ -101,6 +102,10 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
             of a shorter run): training goes on from its step up to the budget's steps, as
             the longer run would have gone on (see :mod:`.checkpoint`).
         save: put a checkpoint of where training ended into the result (``checkpoint``).
+        init: the weights to start from (a state dict of the graph's network, e.g. a parent's
+            weights mapped onto a child, see :func:`graphnas.nn.inherit_state`).
+        keep_weights: put the trained network's weights (its state dict, as bytes) into the
+            result (``weights``), for children to inherit.
     """
     start = time.perf_counter()
     known: dict = {"metric": task.metric, "fidelity": config.fidelity}
@@ -108,7 +113,7 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
         device = resolve_device(config.device)
         known["device"] = str(device)
         return _train(graph, task, budget, config, device, evaluate_test, keep_module, start,
-                      known, resume, save)
+                      known, resume, save, init, keep_weights)
     except _Stop as stop:
         return Result.failure(str(stop), seconds=time.perf_counter() - start, **known)
     except GraphError as err:
@@ -125,12 +130,14 @@ def train(graph: Graph, task: Task, budget: Budget, config: TrainConfig = TrainC
 
 
 def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, known,
-           resume=None, save=False) -> Result:
+           resume=None, save=False, init=None, keep_weights=False) -> Result:
     if c.threads:
         torch.set_num_threads(c.threads)
     with torch.random.fork_rng(devices=[]):  # weights from the trial's seed, no global effect
         torch.manual_seed(c.seed)
         model = build(graph, task.input_spec, task.output_spec, c.ticks)
+    if init is not None:
+        model.load_state_dict(init)
     known["params"] = count_params(model)
     known["flops"] = count_flops(model, task.input_spec)
     model.to(device)
@@ -231,6 +238,8 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
     if evaluate_test:
         xs = torch.as_tensor(task.test.x).to(device)
         test = evaluate(model, xs, torch.as_tensor(task.test.y).to(device), task)
+    if keep_weights:
+        known["weights"] = save_state(**model.state_dict())
     return Result("ok", score=task.score(valid), valid=valid, test=test, curve=curve,
                   seconds=time.perf_counter() - start, steps=step,
                   module=model if keep_module else None, **known)

@@ -1,0 +1,136 @@
+"""Weight inheritance: a mutated child starts from its parent's trained weights.
+
+With a strategy's ``inherit_weights`` on, every trial keeps its trained weights (the best
+validation weights, as bytes in its result), and the driver alone writes them into the run
+directory (``weights/<trial id>.pt``), so an inheriting trial runs on any worker or Ray node.
+A candidate whose origin (:class:`~graphnas.spaces.base.Origin`) names a parent with kept
+weights trains :class:`InheritingTraining`: the parent's weights mapped onto the child (copied
+where names and shapes fit, embedded where a layer widened, identity and zero nodes of a
+network morphism set so; see :func:`graphnas.nn.inherit_state`), for the strategy's
+``inherit_steps`` share of a trial's steps. Its metrics say how far the child's outputs were
+from the parent's at its first step (``inherited.difference``: 0 for a network morphism).
+
+Only the weights of trials that may still be parents are kept (the strategy's
+:meth:`~graphnas.strategies.base.Strategy.inheritable`, plus parents of trials in flight): at
+most ``population + workers`` files, each one trial's weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, replace
+from typing import Any
+
+from graphnas.store import RunStore
+from graphnas.strategies.base import Strategy
+
+from .objectives import TrainingObjective
+
+log = logging.getLogger(__name__)
+PROBE = 64  # validation inputs the child's first outputs are compared with its parent's on
+
+
+@dataclass(frozen=True)
+class Parent:
+    """What a child inherits: the parent's graph and trained weights, its hash, and the nodes
+    a morphism added as an identity or with zero weights."""
+
+    arch_json: str
+    weights: bytes
+    hash: str
+    identity: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InheritingTraining:
+    """A trial that keeps its trained weights and, given a ``parent``, starts from them and
+    trains ``steps`` steps (picklable: runs on any executor)."""
+
+    objective: TrainingObjective
+    parent: Parent | None = None
+    steps: int | None = None
+
+    def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
+        if self.parent is None:
+            return self.objective.run(arch_json, seed, keep_weights=True)
+        try:
+            init, info = self._inherit(arch_json, seed)
+        except (ValueError, RuntimeError, KeyError) as err:  # trains from scratch instead
+            log.warning("trial does not inherit its parent's weights: %s", err)
+            return self.objective.run(arch_json, seed, keep_weights=True)
+        budget = replace(self.objective.budget, steps=self.steps)
+        out = self.objective.run(arch_json, seed, budget=budget, init=init, keep_weights=True)
+        out["metrics"] = {**(out.get("metrics") or {}), "inherited": info}
+        return out
+
+    def _inherit(self, arch_json: str, seed: int) -> tuple[dict, dict[str, Any]]:
+        import torch
+
+        from graphnas.graph import from_json
+        from graphnas.nn import inherit_state, max_output_difference
+        from graphnas.tasks import load_task
+        from graphnas.training.checkpoint import load_state
+
+        task = load_task(self.objective.task)
+        p = self.parent
+        parent, child = from_json(p.arch_json), from_json(arch_json)
+        state = load_state(p.weights)
+        ticks = self.objective.config.ticks
+        specs = (task.input_spec, task.output_spec)
+        init, counts = inherit_state(parent, state, child, *specs, ticks=ticks,
+                                     identity=p.identity, zero=p.zero, seed=seed)
+        x = torch.as_tensor(task.valid.x[:PROBE])
+        gap = max_output_difference(parent, state, child, init, *specs, x, ticks=ticks)
+        return init, {"parent": p.hash, "difference": gap, "steps": self.steps, **counts}
+
+
+class Inheritance:
+    """The driver's side: which trials inherit from which kept weights, and which weights to
+    keep (see the module docstring)."""
+
+    def __init__(self, store: RunStore, strategy: Strategy, objective: TrainingObjective
+                 ) -> None:
+        self.store, self.strategy, self.objective = store, strategy, objective
+        self.dir = store.dir / "weights"
+        self.dir.mkdir(exist_ok=True)
+        steps = objective.budget.steps
+        self.steps = None if steps is None else max(1, round(steps * strategy.inherit_steps))
+        self.kept = {int(f.stem): self.store.trial(int(f.stem)).hash
+                     for f in self.dir.glob("*.pt") if f.stem.isdigit()}
+        self.waiting: dict[int, str] = {}  # trial id in flight -> its parent's hash
+
+    def job(self, tid: int, cand) -> InheritingTraining:
+        """The training of trial ``tid`` (candidate ``cand``): inheriting where it can."""
+        origin = cand.origin
+        if origin is None:
+            return InheritingTraining(self.objective)
+        parent_hash = origin.parent.canonical_hash()
+        rec = self.store.known(parent_hash, 1.0)
+        path = None if rec is None else self.dir / f"{rec.id}.pt"
+        if path is None or not path.exists():
+            return InheritingTraining(self.objective)
+        self.waiting[tid] = parent_hash
+        parent = Parent(origin.parent.to_json(None), path.read_bytes(), parent_hash,
+                        tuple(origin.identity), tuple(origin.zero))
+        return InheritingTraining(self.objective, parent, self.steps)
+
+    def finished(self, tid: int, out: Any) -> None:
+        """Keep trial ``tid``'s weights (taken out of its result; call :meth:`prune` once the
+        strategy has been told it)."""
+        self.waiting.pop(tid, None)
+        weights = out.pop("weights", None) if isinstance(out, dict) else None
+        if weights and out.get("status") == "ok":
+            tmp = self.dir / f"{tid}.pt.tmp"
+            tmp.write_bytes(weights)
+            os.replace(tmp, self.dir / f"{tid}.pt")
+            self.kept[tid] = self.store.trial(tid).hash
+
+    def prune(self) -> None:
+        """Delete the kept weights that no candidate can inherit any more."""
+        keep = self.strategy.inheritable() | set(self.waiting.values())
+        for tid, h in list(self.kept.items()):
+            if h not in keep:
+                (self.dir / f"{tid}.pt").unlink(missing_ok=True)
+                del self.kept[tid]
