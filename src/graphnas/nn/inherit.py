@@ -3,17 +3,20 @@ from the parent's weights, and computes the same function where the change allow
 
 Every channel of every value in a network gets a *label* naming what it carries, in the parent's
 terms: ``(node, k)`` for output k of a weighted node, ``(node, label)`` after a per-channel node
-(activation, norm, pooling), the label itself after an identity, ``("mem", node, k)`` for a
-remembered channel, ``(label, s, S)`` after a flatten. The parent labels its own values; the child
-labels its values by what they carry of the parent's, None for a channel the parent lacks (a
-widened layer's new units, a new or zeroed node). A parameter's dims each index a labelled space
-(its node's outputs, its merged input, a gate's [u, m], the head's input), so inheriting it is a
-lookup, dim by dim: a child entry takes the parent entry with the same labels. Where a mapped row
-reads a channel the parent lacks, that column is zeroed, so new channels change no old output.
-Exact (to rounding) for: an identity node inserted on an edge, a widened layer (through
-per-channel nodes, concat, add/mul/mean/max merges, memory gates, flatten and the head), a
-zero-initialised branch joined by add, a new edge into a concat. Not exact: a layer norm over
-widened channels, a changed op, a new node left fresh.
+(activation, norm, pooling), the label itself after an identity, ``("+", node, k)`` for channel k
+of a sum (or product, mean, ...) merge, ``("mem", node, k)`` for a remembered channel,
+``(label, s, S)`` after a flatten. The child labels its values by what they carry of the
+parent's, None for a channel the parent lacks (a widened layer's new units, a new or zeroed node).
+A parameter's dims each index a labelled space (its node's outputs, its merged input, a gate's
+[u, m], the head's input), so inheriting it is a lookup, dim by dim: a child entry takes the
+parent entry with the same labels. Where a copied row reads a channel the parent lacks, that
+column is zeroed, so new channels change no old output.
+
+Exact (to rounding): an identity node inserted on an edge; a widened layer, through per-channel
+nodes, concat, add/mul/mean/max/interp merges (the widest input of one), memory gates, flatten and
+the head; a zero-initialised branch joined by add; a new edge into a concat. Not exact: a layer
+norm over widened channels, a narrower input of a sum widened to the widest width or past it (its
+projection is dropped), a changed op, a new node left fresh.
 
 Example::
 
@@ -24,7 +27,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -67,9 +70,8 @@ def inherit_state(parent: Graph, parent_state: Mapping[str, Tensor], child: Grap
     identity, zero = set(identity), set(zero)
     _check_identity(c_net.plan, identity)
     _check_zero(c_net.plan, zero)
-    p_spaces = _spaces(parent, p_net.plan, input_spec, _own_rows, _own_memory)
-    c_spaces = _spaces(child, c_net.plan, input_spec, _rows_in(p_spaces, identity, zero),
-                       _memory_in(p_spaces))
+    p_spaces = _spaces(parent, p_net.plan, input_spec)
+    c_spaces = _spaces(child, c_net.plan, input_spec, p_spaces, identity, zero)
     morph = _Morphism(p_net.plan, p_spaces, parent_state, c_net.plan, c_spaces, identity, zero)
     weights = {name for name, _ in c_net.named_parameters()}
     state, counts = {}, dict.fromkeys(HOW, 0)
@@ -85,7 +87,7 @@ def max_output_difference(parent: Graph, parent_state: Mapping[str, Tensor], chi
     """Largest absolute difference of the two networks' outputs on batch ``x`` (eval mode)."""
     outs = []
     for graph, state in ((parent, parent_state), (child, child_state)):
-        net = _build(graph, input_spec, output_spec, ticks, 0)
+        net = _build(graph, input_spec, output_spec, ticks, 0).to(x.device)
         net.load_state_dict(state)
         with torch.no_grad():
             outs.append(net.eval()(x))
@@ -111,11 +113,10 @@ class _Spaces:
     head: Labels  # what the head reads
 
 
-def _spaces(graph: Graph, plan, input_spec: InputSpec,
-            rows: Callable[[str, str, int, Labels], Labels | None],
-            recall: Callable[[str, Labels], Labels]) -> _Spaces:
-    """Label every space of a network. ``rows(node, op, width, merged)`` labels a node's outputs
-    where it decides them (None: the default), ``recall(src, labels)`` a remembered value."""
+def _spaces(graph: Graph, plan, input_spec: InputSpec, parent: _Spaces | None = None,
+            identity: set[str] = frozenset(), zero: set[str] = frozenset()) -> _Spaces:
+    """Label every space of a network: the parent's (``parent`` None) in its own terms, a
+    child's in its parent's."""
     shapes = infer_shapes(graph, input_spec)
     values = {i: [(i, k) for k in range(shapes[i].channels)] for i in graph.inputs}
     values.update({n.id: [None] * shapes[n.id].channels for n in graph.nodes})
@@ -125,14 +126,18 @@ def _spaces(graph: Graph, plan, input_spec: InputSpec,
         before = dict(values)
         for nid in order:
             p = plan["nodes"][nid]
-            ins = [values[src] if kind == "edge" else recall(src, values[src])
+            ins = [values[src] if kind == "edge" else _recall(parent, src, values[src])
                    for kind, src in p["inputs"]]
-            inputs[nid], merged[nid] = ins, _merge(p["merge"], ins)
+            inputs[nid], merged[nid] = ins, _merged(parent, nid, p["merge"], ins)
             fwd[nid] = [lab for (kind, _), x in zip(p["inputs"], ins) if kind == "edge"
                         for lab in x]
             width = shapes[nid].channels
-            own = rows(nid, p["op"], width, merged[nid])
-            values[nid] = own if own is not None else _outputs(nid, p["op"], width, merged[nid])
+            if nid in identity:
+                values[nid] = merged[nid]
+            elif nid in zero:
+                values[nid] = [None] * width
+            else:
+                values[nid] = _outputs(parent, nid, p["op"], width, merged[nid])
         if values == before:
             break
     out = values[graph.output]
@@ -140,62 +145,59 @@ def _spaces(graph: Graph, plan, input_spec: InputSpec,
     return _Spaces(values, inputs, fwd, merged, head)
 
 
-def _merge(kind: str | None, ins: list[Labels]) -> Labels:
-    """Concat joins its inputs' labels; the other merges label a channel by the first input of
-    full width (unprojected) that knows it."""
+def _recall(parent: _Spaces | None, src: str, labels: Labels) -> Labels:
+    """A remembered value: ``("mem", src, k)`` for the parent's channel k of ``src``."""
+    if parent is None:
+        return [("mem", src, k) for k in range(len(labels))]
+    where = {}
+    for k, lab in enumerate(parent.values.get(src, [])):
+        where.setdefault(lab, k)
+    return [("mem", src, where[lab]) if lab in where else None for lab in labels]
+
+
+def _merged(parent: _Spaces | None, nid: str, kind: str | None, ins: list[Labels]) -> Labels:
+    """Concat joins its inputs' labels; one input passes its own; a sum (or product, mean, ...)
+    is a value of its own, ``("+", node, k)``. A child's channel of a sum is the parent's
+    channel that an unprojected input of both puts there."""
     if kind == "concat":
         return [lab for x in ins for lab in x]
+    if parent is None:
+        return ins[0] if len(ins) == 1 else [("+", nid, k) for k in range(max(map(len, ins)))]
+    if nid not in parent.merged:
+        return ins[0] if len(ins) == 1 else [None] * max(map(len, ins))
+    old, olds = parent.merged[nid], parent.inputs[nid]
+    concatenated = len(old) > max(map(len, olds))  # then its labels are the inputs' own
+    # else each unprojected input of the parent put its channel k at k
+    olds = [old] if concatenated else [x for x in olds if len(x) == len(old)]
+    where = {}
+    for x in olds:
+        for k, lab in enumerate(x):
+            where.setdefault(lab, old[k])
     full = [x for x in ins if len(x) == max(map(len, ins))]
-    return [next((x[k] for x in full if x[k] is not None), None) for k in range(len(full[0]))]
+    return [next((where[x[k]] for x in full if x[k] in where), None) for k in range(len(full[0]))]
 
 
-def _outputs(nid: str, op: str, width: int, merged: Labels) -> Labels:
-    """The default labels of a node's outputs: its own for a weighted op, else its input's."""
+def _outputs(parent: _Spaces | None, nid: str, op: str, width: int, merged: Labels) -> Labels:
+    """A node's outputs: its merged input through an identity, flattened through a flatten,
+    ``(node, label)`` through a per-channel op, else its own channels: ``(node, k)`` in the
+    parent; in a child, the parent's channel of the same node at the same place (a widened
+    layer's new units are None)."""
     if op in _TRANSPARENT:
         return merged
     if op == "flatten":
         return _flatten(merged, width)
     if OP_SPECS[op].category in _PER_CHANNEL:
         return [None if lab is None else (nid, lab) for lab in merged]
-    return [(nid, k) for k in range(width)]
+    if parent is None:
+        return [(nid, k) for k in range(width)]
+    old = parent.values.get(nid, [])[:width]
+    return old + [None] * (width - len(old))
 
 
 def _flatten(labels: Labels, width: int) -> Labels:
     """Channel-major flattening: channel c's S positions are c*S .. c*S + S - 1."""
     size = width // len(labels)
     return [None if lab is None else (lab, s, size) for lab in labels for s in range(size)]
-
-
-def _own_rows(nid, op, width, merged):
-    return None
-
-
-def _own_memory(src: str, labels: Labels) -> Labels:
-    return [("mem", src, k) for k in range(len(labels))]
-
-
-def _rows_in(parent: _Spaces, identity: set[str], zero: set[str]):
-    """The child's outputs: an identity node passes its input's labels, a zero node and a new
-    weighted node have none, a weighted node of the parent keeps its labels position by
-    position (a widened layer's new units have none)."""
-    def rows(nid, op, width, merged):
-        if nid in identity:
-            return merged
-        if nid in zero:
-            return [None] * width
-        if op in _TRANSPARENT or op == "flatten" or OP_SPECS[op].category in _PER_CHANNEL:
-            return None
-        old = parent.values.get(nid, [])[:width]
-        return old + [None] * (width - len(old))
-    return rows
-
-
-def _memory_in(parent: _Spaces):
-    """A child's remembered channel: the parent's position of the channel it carries."""
-    def recall(src, labels):
-        where = {lab: k for k, lab in reversed(list(enumerate(parent.values.get(src, []))))}
-        return [("mem", src, where[lab]) if lab in where else None for lab in labels]
-    return recall
 
 
 # -- parameters ------------------------------------------------------------------------------
@@ -241,23 +243,23 @@ class _Morphism:
                         for nid in c_spaces.inputs if nid in p_spaces.inputs}
 
     def initial(self, name: str, fresh: Tensor, is_weight: bool) -> tuple[Tensor, str]:
+        """The child's tensor ``name`` (``fresh`` as built) and how it was made (``HOW``)."""
         parts = name.split(".")
         if parts[0] != "nodes":
             return self._mapped(parts, parts, fresh)
         nid, kind = parts[1], parts[2]
         if kind == "op":
             return self._op(nid, parts, fresh, is_weight)
-        i = int(parts[4] if kind == "merge" else parts[3])
-        kind_src = self.c_plan["nodes"][nid]["inputs"][i]
-        if kind == "merge" and kind_src[0] == "edge" and kind_src[1] in self.zero:
+        at = 4 if kind == "merge" else 3  # merge.proj.<i>... or gates.<i>...: input i
+        src_kind, src = self.c_plan["nodes"][nid]["inputs"][int(parts[at])]
+        if kind == "merge" and src_kind == "edge" and src in self.zero:
             return torch.zeros_like(fresh), "set"  # a zero branch's projection adds nothing
-        j = self.matches.get(nid, {}).get(i)
+        j = self.matches.get(nid, {}).get(int(parts[at]))
         if j is None:
             return fresh, "fresh"
-        p_parts = [*parts[:4], str(j), *parts[5:]] if kind == "merge" else \
-            [*parts[:3], str(j), *parts[4:]]
-        if ".".join(p_parts) not in self.p_state and kind == "merge":
-            return self._embedding(parts, p_parts, fresh)
+        p_parts = [*parts[:at], str(j), *parts[at + 1:]]
+        if kind == "merge" and ".".join(p_parts) not in self.p_state:
+            return self._identity_projection(parts, p_parts, fresh)
         return self._mapped(parts, p_parts, fresh)
 
     def _op(self, nid, parts, fresh, is_weight):
@@ -282,7 +284,7 @@ class _Morphism:
         p_axes, _ = _axes(p_parts, p.dim(), self.p, self.p_plan)
         return _embed(fresh, p.detach().to("cpu", fresh.dtype), c_axes, p_axes, reads)
 
-    def _embedding(self, parts, p_parts, fresh):
+    def _identity_projection(self, parts, p_parts, fresh):
         """A new projection of an input that the parent added unprojected: the identity it was
         there, embedded (the rest zero)."""
         node = self.p_plan["nodes"][parts[1]]
