@@ -84,7 +84,9 @@ def inherit_state(parent: Graph, parent_state: Mapping[str, Tensor], child: Grap
 def max_output_difference(parent: Graph, parent_state: Mapping[str, Tensor], child: Graph,
                           child_state: Mapping[str, Tensor], input_spec: InputSpec,
                           output_spec: OutputSpec, x: Tensor, ticks: int = 4) -> float:
-    """Largest absolute difference of the two networks' outputs on batch ``x`` (eval mode)."""
+    """Largest absolute difference of the two networks' outputs on batch ``x`` (eval mode, on
+    ``x``'s device; floating ``x`` is taken as float32, as the networks are built)."""
+    x = x.float() if x.is_floating_point() else x
     outs = []
     for graph, state in ((parent, parent_state), (child, child_state)):
         net = _build(graph, input_spec, output_spec, ticks, 0).to(x.device)
