@@ -155,6 +155,13 @@ FLAGS = [
     (["search", "--fidelity", "asha", "--eta", "two"], "Invalid value for '--eta'"),
     (["search", "--fidelity", "asha", "--strategy", "differentiable"],
      "--strategy differentiable has no trials to promote"),
+    (["search", "--strategy", "neat"], "use --space genome"),
+    (["search", "--space", "genome", "--strategy", "reinforce"], "grows by mutation"),
+    (["search", "--space", "genome", "--strategy", "hybrid"], "no supergraph"),
+    (["search", "--strategy", "evolution", "--strategy-option", "inherit_weights=true",
+      "--fidelity", "asha"], "cannot also train in rungs"),
+    (["search", "--strategy", "neat", "--space", "genome", "--strategy-option",
+      "inherit_steps=2"], "inherit_steps"),
 ]
 
 SETTINGS = [

@@ -139,12 +139,13 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
         if kind == "trial" and on_trial is not None:
             on_trial(info["record"])
 
-    if rungs is not None and strategy.inherit_weights:
+    inherit = getattr(strategy, "inherit_weights", False)  # a FixedList has none
+    if rungs is not None and inherit:
         raise ValueError("trials that inherit weights cannot also train in rungs (--fidelity); "
                          "use one or the other")
     restore(strategy, store, phase, objectives)
     ladder = None if rungs is None else Ladder(rungs, store, phase, objective)
-    heirs = Inheritance(store, strategy, objective) if strategy.inherit_weights else None
+    heirs = Inheritance(store, strategy, objective) if inherit else None
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before

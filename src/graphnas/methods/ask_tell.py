@@ -74,6 +74,7 @@ class StrategyMethod(Method):
     def plan(self, settings: SearchSettings, space: Space) -> list[Phase]:
         check_strategy_options(self.name, settings.strategy_options)
         check_space(self.name, space)
+        get_strategy(self.name, space, settings.seed, **settings.strategy_options)  # settings
         if settings.strategy_options.get("inherit_weights") and settings.fidelity != "none":
             raise ValueError(f"--fidelity {settings.fidelity}: trials that inherit weights "
                              f"(inherit_weights=true) cannot also train in rungs")

@@ -46,9 +46,10 @@ class NEAT(Strategy):
         if not hasattr(space, "minimal"):
             raise ValueError(f"neat evolves genomes and cannot search the {space.name!r} space: "
                              f"use --space genome")
-        if population < 2 or species < 1 or threshold <= 0 or not 0 < survival <= 1:
-            raise ValueError("neat needs population >= 2, species >= 1, threshold > 0 and "
-                             "0 < survival <= 1")
+        if population < 2 or species < 1 or threshold <= 0 or not 0 < survival <= 1 \
+                or not 0 < inherit_steps <= 1:
+            raise ValueError("neat needs population >= 2, species >= 1, threshold > 0, "
+                             "0 < survival <= 1 and 0 < inherit_steps <= 1")
         self.size, self.target, self.threshold = population, species, threshold
         self.survival, self.p_cross, self.p_mutate = survival, crossover, mutate_after
         self.stagnation, self.initial_mutations = stagnation, initial_mutations

@@ -1,0 +1,149 @@
+"""B11: NEAT and weight inheritance. Regularised evolution with and without inherited weights,
+and NEAT, on MNIST-1D and the adding problem, at equal wall time.
+
+Run:  .venv/bin/python benchmarks/bench_neat.py [--seeds 3] [--workers 2] [--budget 10m]
+          [--tasks mnist1d,adding] [--searches evolution,evolution-inherit,neat,neat-inherit]
+          [--trial-steps N] [--retrain-steps N] [--out runs/b11]
+
+Per task, search and seed s, one whole ``graphnas search --task TASK --budget BUDGET
+--workers W --seed s`` (the search, the finalists and the retraining under the standard
+protocol, scored once on the test split), with:
+
+- ``evolution``: ``--strategy evolution`` (the macro space);
+- ``evolution-inherit``: the same with ``--strategy-option inherit_weights=true``;
+- ``neat``: ``--strategy neat --space genome``;
+- ``neat-inherit``: the same with ``inherit_weights=true``.
+
+One Markdown table: per task and search, the architectures trained in the search phase (trials
+that trained, not cached repeats), those that started from inherited weights and how many of
+those started as exactly their parent's function (output difference below 1e-4), each seed's
+test metric and the mean +- std. The targets: evolution with inherited weights trains at least
+twice as many architectures as without, at an equal or better mean test score; NEAT's mean test
+score is at least regularised evolution's on both tasks. A run folder that holds a finished
+search is read back, not searched again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import graphnas
+from graphnas.store import TrialState, read_trials
+from graphnas.tasks import LOWER_IS_BETTER, get_task
+
+SEARCHES = {
+    "evolution": {"strategy": "evolution"},
+    "evolution-inherit": {"strategy": "evolution",
+                          "strategy_options": {"inherit_weights": True}},
+    "neat": {"strategy": "neat", "space": "genome"},
+    "neat-inherit": {"strategy": "neat", "space": "genome",
+                     "strategy_options": {"inherit_weights": True}},
+}
+EXACT = 1e-4  # an inheriting child whose first outputs are this close to its parent's
+
+
+def search(out: Path, **settings) -> dict:
+    """One search: its test metric (None: it handed back nothing), minutes, and the search
+    phase's trained, inheriting and exactly inheriting trials."""
+    t0 = time.perf_counter()
+    test = None
+    done = out / "result.json"
+    if done.exists():
+        test = json.loads(done.read_text())["test_metric"]
+    else:
+        try:
+            test = graphnas.search(out=str(out), progress="quiet", **settings).test_metric
+        except Exception as err:  # noqa: BLE001  (a failed search is a row; the others go on)
+            print(f"<!-- {out.name}: failed: {type(err).__name__}: {err} -->", flush=True)
+    trained = [t for t in read_trials(out) if t.phase == "search" and not t.cached
+               and t.state in (TrialState.COMPLETE, TrialState.FAILED)] if out.exists() else []
+    heirs = [t.metrics["inherited"] for t in trained if "inherited" in (t.metrics or {})]
+    return {"test": test, "minutes": (time.perf_counter() - t0) / 60, "trained": len(trained),
+            "inherited": len(heirs),
+            "exact": sum(h.get("difference", 1.0) < EXACT for h in heirs)}
+
+
+def summary(values: list[float | None]) -> tuple[float | None, float | None]:
+    kept = [v for v in values if v is not None]
+    if not kept:
+        return None, None
+    return statistics.mean(kept), statistics.stdev(kept) if len(kept) > 1 else 0.0
+
+
+def fmt(v: float | None, mse: bool) -> str:
+    return "-" if v is None else f"{v:.6f}" if mse else f"{100 * v:.2f}%"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", default="mnist1d,adding")
+    ap.add_argument("--searches", default=",".join(SEARCHES))
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--budget", default="10m")
+    ap.add_argument("--trial-steps", type=int, default=None, help="(default graphnas's)")
+    ap.add_argument("--retrain-steps", type=int, default=None, help="(default graphnas's)")
+    ap.add_argument("--out", default=None, help="run folders (default: a temporary one)")
+    args = ap.parse_args()
+    unknown = [s for s in args.searches.split(",") if s not in SEARCHES]
+    if unknown:
+        ap.error(f"unknown searches {unknown}; choose from {list(SEARCHES)}")
+    root = Path(args.out or tempfile.mkdtemp(prefix="b11-neat-"))
+    root.mkdir(parents=True, exist_ok=True)
+    common = {k: v for k, v in (("trial_steps", args.trial_steps),
+                                ("retrain_steps", args.retrain_steps)) if v is not None}
+    rows = []  # (task, search, [run per seed])
+    for task in [t for t in args.tasks.split(",") if t]:
+        for name in args.searches.split(","):
+            runs = []
+            for seed in range(args.seeds):
+                folder = root / f"{task}-{name}-{args.budget}-s{seed}"
+                r = search(folder, task=task, budget=args.budget, seed=seed,
+                           workers=args.workers, **common, **SEARCHES[name])
+                runs.append(r)
+                print(f"<!-- {folder.name}: {r} -->", flush=True)
+            rows.append((task, name, runs))
+    print(table(rows, args))
+    print(f"\nRun folders: {root}")
+
+
+def table(rows: list, args) -> str:
+    """The Markdown table, with each target's verdict."""
+    out = [f"B11: {args.seeds} seeds, {args.workers} workers, {args.budget} per search", "",
+           "| task | search | trained (per seed) | inherited / exact | test per seed "
+           "| mean +- std | target |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    by = {(task, name): runs for task, name, runs in rows}
+    for task, name, runs in rows:
+        mse = get_task(task).metric in LOWER_IS_BETTER
+        tests = [r["test"] for r in runs]
+        mean, std = summary(tests)
+        verdict = ""
+        plain = by.get((task, "evolution"))
+        if plain is not None and name != "evolution":
+            base, _ = summary([r["test"] for r in plain])
+            good = mean is not None and base is not None and (
+                mean <= base if mse else mean >= base)
+            if name == "evolution-inherit":
+                ratio = sum(r["trained"] for r in runs) / max(1, sum(r["trained"]
+                                                                     for r in plain))
+                met = good and ratio >= 2
+                verdict = f"{'met' if met else 'not met'} ({ratio:.1f}x the architectures"
+            else:
+                verdict = f"{'met' if good else 'not met'} (vs evolution"
+            verdict += f"; evolution's mean {fmt(base, mse)})"
+        trained = ", ".join(str(r["trained"]) for r in runs)
+        heirs = f"{sum(r['inherited'] for r in runs)} / {sum(r['exact'] for r in runs)}"
+        per_seed = ", ".join(fmt(t, mse) for t in tests)
+        spread = "-" if mean is None else f"{fmt(mean, mse)} +- {fmt(std, mse)}"
+        out.append(f"| {task} | {name} | {trained} | {heirs} | {per_seed} | {spread} "
+                   f"| {verdict} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Weight inheritance in the driver: children start from their parents' kept weights, a
+network morphism's child starts as its parent's function, and only possible parents' weights
+stay on disk."""
+
+from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.spaces import get_space
+from graphnas.store import RunStore, TrialState
+from graphnas.strategies import get_strategy
+from graphnas.tasks import TaskRef, load_task
+from graphnas.training import Budget, TrainConfig
+
+
+def _search(run_dir, trials, population=4):
+    task = load_task(TaskRef("digits", {}))
+    space = get_space("genome", task.input_spec, task.output_spec, widths=(16, 32))
+    strategy = get_strategy("neat", space, seed=1, population=population, species=2,
+                            inherit_weights=True, inherit_steps=0.5)
+    objective = TrainingObjective(task.ref, Budget(steps=8),
+                                  TrainConfig(eval_every=8, threads=1))
+    store = RunStore(run_dir, {"task": "digits", "strategy": "neat", "seed": 1})
+    try:
+        run_search(space, strategy, objective, store, SearchBudget(trials=trials))
+        return store.trials("search"), strategy
+    finally:
+        store.close()
+
+
+def test_children_inherit_and_only_possible_parents_keep_weights(tmp_path):
+    trials, strategy = _search(tmp_path / "run", 14)
+    trained = [t for t in trials if t.state == TrialState.COMPLETE and not t.cached]
+    heirs = [t for t in trained if "inherited" in t.metrics]
+    assert heirs, "no child inherited its parent's weights"
+    assert all(t.metrics["steps"] == 4 for t in heirs)  # half a trial's 8 steps
+    assert all(t.metrics["steps"] == 8 for t in trained if t not in heirs)
+    exact = [t for t in heirs if t.metrics["inherited"]["difference"] < 1e-4]
+    assert exact, "no morphism kept its parent's function"
+    kept = {int(f.stem) for f in (tmp_path / "run" / "weights").glob("*.pt")}
+    assert 0 < len(kept) <= 4 + 1  # population + workers
+    by_id = {t.id: t.hash for t in trials}
+    assert {by_id[k] for k in kept} <= strategy.inheritable()
+
+
+def test_a_resumed_search_still_finds_its_kept_weights(tmp_path):
+    _search(tmp_path / "run", 8)
+    trials, _ = _search(tmp_path / "run", 14)
+    later = [t for t in trials if t.id > 8 and "inherited" in (t.metrics or {})]
+    assert later
