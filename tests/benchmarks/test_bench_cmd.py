@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from graphnas.strategies import strategy_names
+from graphnas.strategies import decision_names
 
 SUMMARY_KEYS = {"valid_regret_mean", "valid_regret_std", "test_mean", "test_std",
                 "valid_best_mean", "seeds", "queries", "asks_mean", "strategy_ms_per_query",
@@ -24,7 +24,7 @@ def test_json_of_a_small_run_with_a_plot(tmp_path):
             "--seeds", "2", "--json", "--plot", str(png))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == set(strategy_names())
+    assert set(out) == set(decision_names())
     for summary in out.values():
         assert set(summary) == SUMMARY_KEYS
         for key in ("valid_regret_mean", "valid_regret_std", "test_mean", "test_std"):

@@ -6,7 +6,7 @@ import pytest
 from graphnas.benchmarks import Lookup, benchmark_names, compare, get_benchmark, run_tabular
 from graphnas.benchmarks.nasbenchgraph import NasBenchGraphObjective, NasBenchGraphSpace
 from graphnas.benchmarks.tabular import Trace, summarize
-from graphnas.strategies import strategy_names
+from graphnas.strategies import decision_names
 
 
 def _evaluate(dataset):
@@ -18,7 +18,7 @@ def _evaluate(dataset):
     return evaluate
 
 
-@pytest.mark.parametrize("name", strategy_names())
+@pytest.mark.parametrize("name", decision_names())
 @pytest.mark.parametrize("benchmark", benchmark_names())
 def test_every_strategy_runs_distinct_queries_on_every_benchmark(benchmark, name):
     bench = get_benchmark(benchmark)

@@ -6,7 +6,7 @@ from graphnas.driver import SearchBudget, TrainingObjective, run_search
 from graphnas.graph import from_json, infer_shapes
 from graphnas.spaces import get_space
 from graphnas.store import RunStore, TrialState
-from graphnas.strategies import get_strategy, strategy_names
+from graphnas.strategies import decision_names, get_strategy
 from graphnas.tasks import TaskRef, load_task
 from graphnas.training import Budget, TrainConfig
 
@@ -14,7 +14,7 @@ SETTINGS = {"random": {}, "evolution": {"population": 2, "sample": 1},
             "reinforce": {"batch": 2, "hidden": 16}}
 
 
-@pytest.mark.parametrize("name", strategy_names())
+@pytest.mark.parametrize("name", decision_names())
 def test_each_strategy_searches_mnist1d(tmp_path, name):
     task = load_task(TaskRef("mnist1d", {}))
     space = get_space("macro", task.input_spec, task.output_spec, n_nodes=2, widths=(8,))

@@ -23,14 +23,28 @@ class Killed(BaseException):
     """Stands in for the process dying."""
 
 
-def digits_space():
+GENOMES = dict(space="genome", space_options={"widths": [8], "max_nodes": 2, "memory": False})
+
+
+def small(name: str) -> dict:
+    """SMALL, on the genome space for a method made for genomes."""
+    from graphnas.strategies import STRATEGIES
+
+    genomes = name in STRATEGIES and STRATEGIES[name].genome_only
+    return {**SMALL, **(GENOMES if genomes else {})}
+
+
+def digits_space(name: str = "random"):
     task = get_task("digits")
-    return get_space("macro", task.input_spec, task.output_spec, **SMALL["space_options"])
+    kw = small(name)
+    return get_space(kw.get("space", "macro"), task.input_spec, task.output_spec,
+                     **kw["space_options"])
 
 
 def plan_length(name: str) -> int:
-    settings = SearchSettings(**{k: v for k, v in SMALL.items() if k != "progress"})
-    return len(get_method(name).plan(settings, digits_space())) + len(runner.closing_phases())
+    settings = SearchSettings(**{k: v for k, v in small(name).items() if k != "progress"})
+    return len(get_method(name).plan(settings, digits_space(name))) + \
+        len(runner.closing_phases())
 
 
 def kill_after_each_phase(monkeypatch, phases: int, search) -> None:
@@ -67,7 +81,7 @@ def test_the_registry_holds_every_strategy_and_the_multi_phase_methods():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_rejects_an_unknown_or_mistyped_option_before_anything_runs(name):
-    space = digits_space()
+    space = digits_space(name)
     with pytest.raises(ValueError, match="unknown option 'nonsense'"):
         get_method(name).plan(SearchSettings(strategy_options={"nonsense": 1}), space)
 
@@ -75,14 +89,14 @@ def test_rejects_an_unknown_or_mistyped_option_before_anything_runs(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_stopped_after_any_phase_resumes_as_the_uninterrupted_run(tmp_path, monkeypatch,
                                                                     name):
-    whole = graphnas.search(strategy=name, out=str(tmp_path / "whole"), **SMALL)
+    whole = graphnas.search(strategy=name, out=str(tmp_path / "whole"), **small(name))
     assert whole.module is not None and whole.test_metric is not None
     handovers = sorted(whole.run_dir.glob("state-handover-*.json"))
     assert len(handovers) == plan_length(name)  # every phase's hand-over is recorded
 
     kill_after_each_phase(monkeypatch, plan_length(name), lambda: graphnas.search(
-        strategy=name, out=str(tmp_path / "split"), **SMALL))
-    resumed = graphnas.search(strategy=name, out=str(tmp_path / "split"), **SMALL)
+        strategy=name, out=str(tmp_path / "split"), **small(name)))
+    resumed = graphnas.search(strategy=name, out=str(tmp_path / "split"), **small(name))
     assert trained(tmp_path / "split") == trained(tmp_path / "whole")  # none trained twice
     assert resumed.graph == whole.graph and resumed.test_metric == whole.test_metric
 

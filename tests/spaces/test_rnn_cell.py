@@ -18,7 +18,7 @@ from graphnas.nn.export import export_onnx, export_torchscript
 from graphnas.spaces import get_space
 from graphnas.spaces.rnn_cell import PRESETS
 from graphnas.store import read_trials
-from graphnas.strategies import get_strategy, strategy_names
+from graphnas.strategies import decision_names, get_strategy
 from graphnas.tasks import get_task
 
 H, IN, T, B = 8, 3, 6, 4
@@ -276,7 +276,7 @@ def test_structure_features_describe_the_cell():
     assert f["comb.mul"] == 3 and f["comb.add"] == 13 and f["ops.identity"] == 11
 
 
-@pytest.mark.parametrize("name", strategy_names())
+@pytest.mark.parametrize("name", decision_names())
 def test_every_strategy_searches_the_space(name):
     space = get_space("rnn_cell", SEQ, OutputSpec("classes", 3), leaves=4)
     s = get_strategy(name, space, seed=0)

@@ -17,7 +17,7 @@ from graphnas.benchmarks.plot import plot_regret_curves
 from graphnas.benchmarks.reference import get_reference, reference_names
 from graphnas.benchmarks.registry import benchmark_names, get_benchmark
 from graphnas.benchmarks.tabular import compare
-from graphnas.strategies import multi_objective_names, strategy_names
+from graphnas.strategies import decision_names, multi_objective_names
 
 ALL = "all"  # in a list of data sets or strategies: every one
 
@@ -94,7 +94,7 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
     bench = get_benchmark(benchmark)
     objectives = bench.check_objectives(objectives)
     several = len(objectives) > 1
-    chosen = _chosen(strategies, strategy_names(), "strategy")
+    chosen = _chosen(strategies, decision_names(), "strategy")
     if several and ALL in strategies:
         chosen = [n for n in chosen if n in multi_objective_names()]
     refs = list(dict.fromkeys(references))

@@ -33,7 +33,7 @@ import numpy as np
 
 from graphnas.pareto import non_dominated
 from graphnas.spaces.base import Space
-from graphnas.strategies import check_objectives, get_strategy, strategy_names
+from graphnas.strategies import check_objectives, decision_names, get_strategy
 
 from .base import Evaluate, TabularBenchmark
 from .fronts import TrueFront, maximized, true_front
@@ -126,9 +126,9 @@ def check_names(names: Sequence[str], objectives: int = 1) -> list[str]:
             if not (ref.multi_objective if objectives > 1 else ref.single_objective):
                 raise ValueError(f"reference {name!r} searches "
                                  f"{'one objective' if objectives > 1 else 'several objectives'}")
-        elif name not in strategy_names():
+        elif name not in decision_names():
             raise ValueError(f"unknown strategy {name!r}; use one of "
-                             f"{', '.join(strategy_names())}")
+                             f"{', '.join(decision_names())}")
         else:
             check_objectives(name, objectives)
     return list(dict.fromkeys(names))

@@ -7,6 +7,7 @@ from .registry import (
                        STRATEGIES,
                        check_objectives,
                        check_space,
+                       decision_names,
                        get_strategy,
                        multi_objective_names,
                        strategy_names,
@@ -14,5 +15,5 @@ from .registry import (
 from .reinforce import Reinforce
 
 __all__ = ["STRATEGIES", "RandomSearch", "RegularizedEvolution", "Reinforce", "Score",
-           "Strategy", "check_objectives", "check_space", "get_strategy", "multi_objective_names",
-           "strategy_names"]
+           "Strategy", "check_objectives", "check_space", "decision_names", "get_strategy",
+           "multi_objective_names", "strategy_names"]

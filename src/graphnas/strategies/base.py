@@ -28,6 +28,7 @@ class Strategy(ABC):
     name: str = "strategy"
     multi_objective: bool = False  # whether tell accepts a tuple of objectives
     open_ended: bool = False  # whether it searches open-ended spaces (it only samples, mutates)
+    genome_only: bool = False  # whether it searches only genomes (not decision spaces)
     inherit_weights: bool = False  # whether a mutated child starts from its parent's weights
     inherit_steps: float = 1.0  # the share of a trial's steps such a child trains
 

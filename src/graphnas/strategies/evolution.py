@@ -39,7 +39,7 @@ class RegularizedEvolution(Strategy):
     open_ended = True
 
     def __init__(self, space: Space, seed: int = 0, population: int = 20, sample: int = 5,
-                 inherit_weights: bool = False, inherit_steps: float = 0.5) -> None:
+                 inherit_weights: bool = False, inherit_steps: float = 0.3) -> None:
         super().__init__(space, seed)
         if population < 2 or not 1 <= sample <= population:
             raise ValueError("evolution needs population >= 2 and 1 <= sample <= population")

@@ -37,11 +37,12 @@ from .neat_genes import crossover, distance
 class NEAT(Strategy):
     name = "neat"
     open_ended = True
+    genome_only = True
 
     def __init__(self, space: Space, seed: int = 0, population: int = 20, species: int = 4,
                  threshold: float = 1.0, survival: float = 0.5, crossover: float = 0.5,
                  mutate_after: float = 0.8, stagnation: int = 60, initial_mutations: int = 1,
-                 inherit_weights: bool = False, inherit_steps: float = 0.5) -> None:
+                 inherit_weights: bool = False, inherit_steps: float = 0.3) -> None:
         super().__init__(space, seed)
         if not hasattr(space, "minimal"):
             raise ValueError(f"neat evolves genomes and cannot search the {space.name!r} space: "

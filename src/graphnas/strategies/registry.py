@@ -28,6 +28,11 @@ def strategy_names() -> list[str]:
     return list(STRATEGIES)
 
 
+def decision_names() -> list[str]:
+    """The strategies that search spaces of decisions (all but those made for genomes)."""
+    return [name for name, cls in STRATEGIES.items() if not cls.genome_only]
+
+
 def multi_objective_names() -> list[str]:
     """The strategies that can search several objectives at once."""
     return [name for name, cls in STRATEGIES.items() if cls.multi_objective]
