@@ -4,6 +4,7 @@ choice sequence decodes, validates, builds and runs a forward pass, and encode i
 Choices are drawn by hypothesis one decision at a time (``next_decision``), so it shrinks a
 failure to the smallest choice sequence."""
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -28,6 +29,9 @@ BATCH = 3
 
 @st.composite
 def choice_sequences(draw, space):
+    if space.open_ended:  # genomes: sampled (grown by mutation) from a drawn seed
+        seed = draw(st.integers(0, 2**32 - 1), label="seed")
+        return space.sample(np.random.default_rng(seed)).choices
     choices: list[int] = []
     while (d := space.next_decision(choices)) is not None:
         choices.append(draw(st.integers(0, len(d.options) - 1), label=d.label))
