@@ -160,10 +160,10 @@ class Mutator:
 
     def __call__(self, g: Graph, rng: np.random.Generator) -> Child:
         innovations = self.innovations or _Local(g)
+        shapes = infer_shapes(g, self.input_spec)  # the parent's, the same for every draw
         for _ in range(TRIES):
             kind = KINDS[int(rng.choice(len(KINDS), p=self.p))]
-            genes = _Genes({n.id: n for n in g.nodes}, list(g.edges), list(g.memory),
-                           infer_shapes(g, self.input_spec))
+            genes = _Genes({n.id: n for n in g.nodes}, list(g.edges), list(g.memory), shapes)
             made = getattr(self, f"_{kind}")(genes, rng, innovations)
             if made is None:
                 continue
