@@ -19,8 +19,9 @@ that trained, not cached repeats), those that started from inherited weights and
 those started as exactly their parent's function (output difference below 1e-4), each seed's
 test metric and the mean +- std. The targets: evolution with inherited weights trains at least
 twice as many architectures as without, at an equal or better mean test score; NEAT's mean test
-score is at least regularised evolution's on both tasks. A run folder that holds a finished
-search is read back, not searched again.
+score is at least regularised evolution's on both tasks. Seeds run one after another (every
+task and search of seed 0 first); a run folder that holds a finished search is read back, not
+searched again, and one that holds a stopped search resumes it.
 """
 
 from __future__ import annotations
@@ -97,17 +98,18 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     common = {k: v for k, v in (("trial_steps", args.trial_steps),
                                 ("retrain_steps", args.retrain_steps)) if v is not None}
-    rows = []  # (task, search, [run per seed])
-    for task in [t for t in args.tasks.split(",") if t]:
-        for name in args.searches.split(","):
-            runs = []
-            for seed in range(args.seeds):
+    tasks = [t for t in args.tasks.split(",") if t]
+    names = args.searches.split(",")
+    runs = {(task, name): [] for task in tasks for name in names}
+    for seed in range(args.seeds):  # seed by seed, so that a stopped run leaves whole seeds
+        for task in tasks:
+            for name in names:
                 folder = root / f"{task}-{name}-{args.budget}-s{seed}"
                 r = search(folder, task=task, budget=args.budget, seed=seed,
                            workers=args.workers, **common, **SEARCHES[name])
-                runs.append(r)
+                runs[task, name].append(r)
                 print(f"<!-- {folder.name}: {r} -->", flush=True)
-            rows.append((task, name, runs))
+    rows = [(task, name, found) for (task, name), found in runs.items()]
     print(table(rows, args))
     print(f"\nRun folders: {root}")
 
