@@ -38,6 +38,29 @@ def test_children_inherit_and_only_possible_parents_keep_weights(tmp_path):
     assert 0 < len(kept) <= 4 + 1  # population + workers
     by_id = {t.id: t.hash for t in trials}
     assert {by_id[k] for k in kept} <= strategy.inheritable()
+    _shown(tmp_path / "run", heirs, exact, trained)
+
+
+def _shown(run_dir, heirs, exact, trained):
+    """``graphnas show`` names each heir's parent trial and the NEAT species."""
+    import json
+
+    from graphnas.api.runs import load_run
+    from graphnas.cli.show_cmd import show
+
+    run = load_run(run_dir)
+    assert run.inheritance == {"trained": len(trained), "inherited": len(heirs),
+                               "exact": len(exact)}
+    by_hash = {t.hash: min(u.id for u in trained if u.hash == t.hash) for t in trained}
+    for t in heirs:
+        parent = run.parents[t.id]
+        assert parent < t.id and by_hash.get(t.metrics["inherited"]["parent"], parent) == parent
+    assert run.species and sum(s["members"] for s in run.species) <= 4
+    shown = run.to_dict(top=50)
+    assert {"inheritance", "species"} <= set(shown)
+    assert any("inherited" in t and t["inherited"]["parent_trial"] for t in shown["top"])
+    json.dumps(shown)
+    show(run_dir, top=50, as_json=False)  # prints without failing
 
 
 def test_a_resumed_search_still_finds_its_kept_weights(tmp_path):

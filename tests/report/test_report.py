@@ -73,3 +73,18 @@ def test_several_objectives_draw_the_front_with_each_member_linked_to_its_drawin
     assert 'href="#front-4"' not in page  # off the front: a grey dot, no link
     assert not re.search(r"(src|href)=[\"']?(https?:|/|file:)", page)
     assert "Pareto front (score" not in render_html(r)  # one objective: no such section
+
+
+def test_inherited_weights_and_species_are_shown():
+    from dataclasses import replace
+
+    r = _report()
+    trials = [replace(t, parent=t.id - 1, exact=t.id % 2 == 0) if t.id > 4 else t
+              for t in r.trials]
+    page = render_html(replace(r, trials=trials,
+                               inheritance={"trained": 9, "inherited": 4, "exact": 2},
+                               species=[{"id": 3, "members": 5, "best": 0.9, "improved": 7}]))
+    assert "Inherited weights and species" in page and "4 of 9 trained trials" in page
+    assert "<th>weights from</th>" in page and "<td>5=</td>" in page and "<td>6</td>" in page
+    assert "improved at result" in page
+    assert "weights from" not in render_html(r)  # absent where nothing inherited

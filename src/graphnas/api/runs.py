@@ -8,13 +8,15 @@ Example:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graphnas.driver import front, member, parse_objectives
 from graphnas.graph import from_json, summary
-from graphnas.store import TrialRecord, TrialState, read_trials
+from graphnas.store import EXACT, TrialRecord, TrialState, lineage, read_trials, species
+
+__all__ = ["EXACT", "RunSummary", "load_run"]
 
 UNRANKED_PHASES = ("supergraph",)  # their score is the supergraph's own, not a graph's
 
@@ -30,16 +32,24 @@ class RunSummary:
     best_graph: str | None  # the text summary of the best ranked trial's graph
     objectives: tuple[str, ...] = ("score",)  # what the search optimised
     pareto: tuple[dict[str, Any], ...] = ()  # with several objectives: the front, best first
+    parents: dict[int, int] = field(default_factory=dict)  # heir's trial id -> its parent's
+    inheritance: dict[str, int] | None = None  # with inherited weights: trained, heirs, exact
+    species: tuple[dict[str, Any], ...] = ()  # a NEAT search's species, largest first
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:
         """The JSON that ``graphnas show --json`` prints (the ``top`` best trials)."""
         return {"trials": self.trials, "complete": len(self.ranked), "final": self.final,
                 "top": [{"id": t.id, "phase": t.phase, "score": t.score, "params": t.params,
                          "hash": t.hash,
-                         **({"rungs": t.metrics["rungs"]} if "rungs" in t.metrics else {})}
+                         **({"rungs": t.metrics["rungs"]} if "rungs" in t.metrics else {}),
+                         **({"inherited": {**t.metrics["inherited"],
+                                           "parent_trial": self.parents.get(t.id)}}
+                            if "inherited" in t.metrics else {})}
                         for t in self.ranked[:top]],
                 **({"objectives": list(self.objectives), "pareto": list(self.pareto)}
-                   if len(self.objectives) > 1 else {})}
+                   if len(self.objectives) > 1 else {}),
+                **({"inheritance": self.inheritance} if self.inheritance else {}),
+                **({"species": list(self.species)} if self.species else {})}
 
 
 def load_run(run_dir: str | Path) -> RunSummary:
@@ -58,8 +68,10 @@ def load_run(run_dir: str | Path) -> RunSummary:
     names = _objectives(run)
     members = sorted(front(trials, names), key=lambda t: (-(t.score or 0.0), t.id)) \
         if len(names) > 1 else []
+    parents, inheritance = lineage(trials)
     return RunSummary(run, len(trials), tuple(ranked), final, best, names,
-                      tuple(member(t, names) for t in members))
+                      tuple(member(t, names) for t in members), parents, inheritance,
+                      species(run))
 
 
 def _objectives(run: Path) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from graphnas.extras import MissingExtra
 from graphnas.graph import DrawingError, Graph, from_json, render
 from graphnas.nn.export import export_onnx, export_python
 from graphnas.report import RunReport, TrialRow, write_report
-from graphnas.store import RunStore, TrialState, write_json_atomic
+from graphnas.store import EXACT, RunStore, TrialState, lineage, species, write_json_atomic
 from graphnas.tasks import (
     CLASSICAL,
     Task,
@@ -225,8 +225,10 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
            phases: list) -> Path:
     names = parse_objectives(settings.get("objectives") or "score")
     on_front = {t.id for t in front(store.trials(), names)} if len(names) > 1 else set()
+    trials = store.trials()
+    parents, inheritance = lineage(trials)
     rows = []
-    for t in store.trials():
+    for t in trials:
         if t.state == TrialState.RUNNING:
             continue
         try:
@@ -240,13 +242,15 @@ def report(store: RunStore, name: str, task: Task, settings: dict[str, Any],
                              values(t, names) if len(names) > 1 and t.choices
                              and t.phase != "finalists" else None,
                              tuple((r[0], r[1]) for r in t.metrics.get("rungs", ())
-                                   if not t.cached)))
+                                   if not t.cached), parents.get(t.id),
+                             t.metrics.get("inherited", {}).get("difference", 1.0) < EXACT))
     metric = "accuracy" if task.classification else "-mse"
     r = RunReport(name, metric, rows, settings, phases, final_graph, final, baselines,
                   task.metric, classical_details(store, baselines),
                   beaten_by(final.get("test_metric"), baselines, task.metric),
                   ((store.load_state("search") or {}).get("strategy") or {}).get("rounds", ()),
-                  names if len(names) > 1 else (), sorted(on_front))
+                  names if len(names) > 1 else (), sorted(on_front), inheritance,
+                  species(store.dir))
     return write_report(r, store.dir / "report.html")
 
 

@@ -30,6 +30,8 @@ class TrialRow:
     error: str = ""
     values: tuple[float, ...] | None = None  # each objective's value (several objectives)
     rungs: tuple[tuple[int, float | None], ...] = ()  # multi-fidelity: (steps, score) per rung
+    parent: int | None = None  # inherited weights: the trial they came from
+    exact: bool = False  # ... and it started as exactly that trial's function
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class RunReport:
     # them in its state (PNAS: size, quota, asked, told, spearman, n)
     objectives: Sequence[str] = ()  # with several: their names, score first
     front: Sequence[int] = ()  # the trials on their Pareto front
+    inheritance: dict[str, int] | None = None  # inherited weights: trained, inherited, exact
+    species: Sequence[dict[str, Any]] = ()  # NEAT: id, members, best, improved
 
 
 _CSS = """
@@ -146,6 +150,25 @@ def _front(r: RunReport) -> str:
             + f"<div class='grid'>{cards}</div>")
 
 
+def _lineage(r: RunReport) -> str:
+    """Inherited weights (how many trials started from a parent's) and NEAT's species."""
+    out = "<h2>Inherited weights and species</h2>"
+    if r.inheritance:
+        h = r.inheritance
+        out += (f"<p>{h['inherited']} of {h['trained']} trained trials started from their "
+                f"parent's trained weights, {h['exact']} of them as exactly the parent's "
+                "function (a network morphism); the Trials table names each one's parent "
+                "(= where exact).</p>")
+    if r.species:
+        out += _table([(s["id"], s["members"], s["best"], s["improved"]) for s in r.species],
+                      ["species", "members", f"best {r.metric}", "improved at result"])
+    return out
+
+
+def _parent(t: TrialRow) -> str:
+    return "" if t.parent is None else f"{t.parent}{'=' if t.exact else ''}"
+
+
 def render_html(r: RunReport) -> str:
     """The report page as a string."""
     points = [plots.Point(t.seconds, t.score if t.state == "complete" else None, t.params,
@@ -181,6 +204,8 @@ def render_html(r: RunReport) -> str:
             ["phase", "start (min)", "end (min)", "what happened"]))
     if any(x.get("spearman") is not None for x in r.rounds):
         parts.append(_rounds(r.rounds))
+    if r.inheritance or r.species:
+        parts.append(_lineage(r))
     if r.final_graph is not None:
         parts.append("<h2>Final architecture</h2><div class='grid'><div class='card'>"
                      + _drawing(r.final_graph) + "</div><div class='card'><pre>"
@@ -194,10 +219,13 @@ def render_html(r: RunReport) -> str:
             f"{_fmt(t.params)} params, phase {html.escape(t.phase)}"
             + (_drawing(t.graph) if t.graph is not None else "") + "</div>" for t in top)
         parts.append(f"<h2>Top architectures</h2><div class='grid'>{cards}</div>")
+    heirs = r.inheritance is not None
     parts.append("<h2>Trials</h2>" + _table(
-        [(t.id, t.phase, t.state, t.score, t.params, t.seconds, t.hash[:12], t.error[:120])
+        [(t.id, t.phase, t.state, t.score, t.params, t.seconds, t.hash[:12],
+          *([_parent(t)] if heirs else []), t.error[:120])
          for t in sorted(r.trials, key=lambda t: t.id)],
-        ["id", "phase", "state", r.metric, "params", "end (s)", "hash", "error"]))
+        ["id", "phase", "state", r.metric, "params", "end (s)", "hash",
+         *(["weights from"] if heirs else []), "error"]))
     parts.append("<h2>Settings</h2><pre>" + html.escape(json.dumps(r.settings, indent=2,
                                                                   default=str)) + "</pre>")
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>graphnas: "
