@@ -4,6 +4,7 @@ and NEAT, on MNIST-1D and the adding problem, at equal wall time.
 Run:  .venv/bin/python benchmarks/bench_neat.py [--seeds 3] [--workers 2] [--budget 10m]
           [--tasks mnist1d,adding] [--searches evolution,evolution-inherit,neat,neat-inherit]
           [--trial-steps N] [--retrain-steps N] [--out runs/b11]
+          [--record benchmarks/results/b11.json]
 
 Per task, search and seed s, one whole ``graphnas search --task TASK --budget BUDGET
 --workers W --seed s`` (the search, the finalists and the retraining under the standard
@@ -21,7 +22,9 @@ test metric and the mean +- std. The targets: evolution with inherited weights t
 twice as many architectures as without, at an equal or better mean test score; NEAT's mean test
 score is at least regularised evolution's on both tasks. Seeds run one after another (every
 task and search of seed 0 first); a run folder that holds a finished search is read back, not
-searched again, and one that holds a stopped search resumes it.
+searched again, and one that holds a stopped search resumes it. Each finished search's row is
+also kept in ``--record`` (a small committed JSON file, keyed by the run folder's name), so that
+seeds measured in one session count in the next, where the run folders are gone.
 """
 
 from __future__ import annotations
@@ -90,6 +93,8 @@ def main() -> None:
     ap.add_argument("--trial-steps", type=int, default=None, help="(default graphnas's)")
     ap.add_argument("--retrain-steps", type=int, default=None, help="(default graphnas's)")
     ap.add_argument("--out", default=None, help="run folders (default: a temporary one)")
+    ap.add_argument("--record", default=str(Path(__file__).parent / "results" / "b11.json"),
+                    help="finished searches' rows, read back before searching")
     args = ap.parse_args()
     unknown = [s for s in args.searches.split(",") if s not in SEARCHES]
     if unknown:
@@ -101,12 +106,20 @@ def main() -> None:
     tasks = [t for t in args.tasks.split(",") if t]
     names = args.searches.split(",")
     runs = {(task, name): [] for task in tasks for name in names}
+    record = Path(args.record)
+    kept = json.loads(record.read_text()) if record.exists() else {}
     for seed in range(args.seeds):  # seed by seed, so that a stopped run leaves whole seeds
         for task in tasks:
             for name in names:
                 folder = root / f"{task}-{name}-{args.budget}-s{seed}"
-                r = search(folder, task=task, budget=args.budget, seed=seed,
-                           workers=args.workers, **common, **SEARCHES[name])
+                key = f"{folder.name}-w{args.workers}" + "".join(
+                    f"-{k}{v}" for k, v in sorted(common.items()))
+                r = kept.get(key) or search(folder, task=task, budget=args.budget, seed=seed,
+                                            workers=args.workers, **common, **SEARCHES[name])
+                if r["test"] is not None and key not in kept:
+                    kept[key] = r
+                    record.parent.mkdir(parents=True, exist_ok=True)
+                    record.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
                 runs[task, name].append(r)
                 print(f"<!-- {folder.name}: {r} -->", flush=True)
     rows = [(task, name, found) for (task, name), found in runs.items()]
