@@ -80,7 +80,7 @@ def summary(values: list[float | None]) -> tuple[float | None, float | None]:
 
 
 def fmt(v: float | None, mse: bool) -> str:
-    return "-" if v is None else f"{v:.6f}" if mse else f"{100 * v:.2f}%"
+    return "-" if v is None else f"{v:.2e}" if mse else f"{100 * v:.2f}%"
 
 
 def main() -> None:
