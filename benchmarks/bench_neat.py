@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from record import RESULTS, Record
+
 import graphnas
 from graphnas.store import TrialState, read_trials
 from graphnas.tasks import LOWER_IS_BETTER, get_task
@@ -104,7 +106,7 @@ def main() -> None:
     ap.add_argument("--trial-steps", type=int, default=None, help="(default graphnas's)")
     ap.add_argument("--retrain-steps", type=int, default=None, help="(default graphnas's)")
     ap.add_argument("--out", default=None, help="run folders (default: a temporary one)")
-    ap.add_argument("--record", default=str(Path(__file__).parent / "results" / "b11.json"),
+    ap.add_argument("--record", default=str(RESULTS / "b11.json"),
                     help="finished searches' rows, read back before searching")
     args = ap.parse_args()
     unknown = [s for s in args.searches.split(",") if s not in SEARCHES]
@@ -117,23 +119,22 @@ def main() -> None:
     tasks = [t for t in args.tasks.split(",") if t]
     names = args.searches.split(",")
     runs = {(task, name): [] for task in tasks for name in names}
-    record = Path(args.record)
-    kept = json.loads(record.read_text()) if record.exists() else {}
+    record = Record(args.record)
     for seed in range(args.seeds):  # seed by seed, so that a stopped run leaves whole seeds
         for task in tasks:
             for name in names:
                 folder = root / f"{task}-{name}-{args.budget}-s{seed}"
                 key = f"{folder.name}-w{args.workers}" + "".join(
                     f"-{k}{v}" for k, v in sorted(common.items()))
-                r = kept.get(key) or search(folder, task=task, budget=args.budget, seed=seed,
-                                            workers=args.workers, **common, **SEARCHES[name])
-                if key in kept and r.get("optimism") is None and (folder / "result.json").exists():
-                    r = kept[key] = {**r, "optimism": optimism(folder)}  # rows from before it
-                    record.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
-                if r["test"] is not None and key not in kept:
-                    kept[key] = r
-                    record.parent.mkdir(parents=True, exist_ok=True)
-                    record.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
+                r = record.get(key)
+                if r is None:
+                    r = search(folder, task=task, budget=args.budget, seed=seed,
+                               workers=args.workers, **common, **SEARCHES[name])
+                    if r["test"] is not None:
+                        record.put(key, r)
+                elif r.get("optimism") is None and (folder / "result.json").exists():
+                    r = {**r, "optimism": optimism(folder)}  # a row from before the column
+                    record.put(key, r)
                 runs[task, name].append(r)
                 print(f"<!-- {folder.name}: {r} -->", flush=True)
     rows = [(task, name, found) for (task, name), found in runs.items()]
