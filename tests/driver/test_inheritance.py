@@ -68,3 +68,37 @@ def test_a_resumed_search_still_finds_its_kept_weights(tmp_path):
     trials, _ = _search(tmp_path / "run", 14)
     later = [t for t in trials if t.id > 8 and "inherited" in (t.metrics or {})]
     assert later
+
+
+def test_weights_kept_under_other_node_ids_are_renamed_for_the_parent(tmp_path):
+    """A parent that is a cached repeat of an isomorphic trial inherits that trial's weights."""
+    from graphnas.driver.inheritance import Inheritance
+    from graphnas.graph import Edge, Graph, Node
+    from graphnas.spaces.base import Candidate, Origin
+
+    def mlp(f, h, r, o, width=8):
+        return Graph(("x",), (Node(f, "flatten"), Node(h, "linear", {"width": width}),
+                              Node(r, "relu"), Node(o, "linear", {"width": 4})),
+                     (Edge("x", f), Edge(f, h), Edge(h, r), Edge(r, o)), o)
+
+    task = load_task(TaskRef("digits", {}))
+    space = get_space("genome", task.input_spec, task.output_spec, widths=(16, 32))
+    strategy = get_strategy("neat", space, seed=1, population=4, species=2,
+                            inherit_weights=True, inherit_steps=0.5)
+    objective = TrainingObjective(task.ref, Budget(steps=8), TrainConfig(eval_every=8, threads=1))
+    trained, parent, child = mlp("n1", "n7", "n9", "n3"), mlp("f", "a", "b", "c"), \
+        mlp("f", "a", "b", "c", 12)
+    store = RunStore(tmp_path / "run", {"task": "digits", "strategy": "neat", "seed": 1})
+    try:
+        tid = store.start_trial("search", (), trained.to_json(None), trained.canonical_hash(),
+                                1.0, 0)
+        out = objective.run(trained.to_json(None), 0, keep_weights=True)
+        store.finish_trial(tid, TrialState.COMPLETE, score=out["score"])
+        inheritance = Inheritance(store, strategy, objective)
+        inheritance.finished(tid, out)
+        job = inheritance.job(tid + 1, Candidate((), child, Origin(parent)))
+        assert job.parent is not None and job.parent.weights_graph == trained.to_json(None)
+        result = job(child.to_json(None), 1)
+    finally:
+        store.close()
+    assert result["metrics"]["inherited"]["difference"] < 1e-4

@@ -41,6 +41,8 @@ class Parent:
     hash: str
     identity: tuple[str, ...] = ()
     zero: tuple[str, ...] = ()
+    weights_graph: str | None = None  # the graph the weights were trained on, where it is an
+    # isomorphic copy of the parent's written differently (see graphnas.nn.renamed_state)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class InheritingTraining:
         import torch
 
         from graphnas.graph import from_json
-        from graphnas.nn import inherit_state, max_output_difference
+        from graphnas.nn import inherit_state, max_output_difference, renamed_state
         from graphnas.tasks import load_task
         from graphnas.training.checkpoint import load_state
 
@@ -77,6 +79,8 @@ class InheritingTraining:
         p = self.parent
         parent, child = from_json(p.arch_json), from_json(arch_json)
         state = load_state(p.weights)
+        if p.weights_graph is not None:
+            state = renamed_state(state, from_json(p.weights_graph), parent)
         ticks = self.objective.config.ticks
         specs = (task.input_spec, task.output_spec)
         init, counts = inherit_state(parent, state, child, *specs, ticks=ticks,
@@ -107,14 +111,25 @@ class Inheritance:
         if origin is None:
             return InheritingTraining(self.objective)
         parent_hash = origin.parent.canonical_hash()
-        rec = self.store.known(parent_hash, 1.0)
-        path = None if rec is None else self.dir / f"{rec.id}.pt"
-        if path is None or not path.exists():
+        kept = self._kept(parent_hash)
+        if kept is None:
             return InheritingTraining(self.objective)
+        weights, trained_on = kept
         self.waiting[tid] = parent_hash
-        parent = Parent(origin.parent.to_json(None), path.read_bytes(), parent_hash,
-                        tuple(origin.identity), tuple(origin.zero))
+        arch_json = origin.parent.to_json(None)
+        parent = Parent(arch_json, weights, parent_hash, tuple(origin.identity),
+                        tuple(origin.zero), None if trained_on == arch_json else trained_on)
         return InheritingTraining(self.objective, parent, self.steps)
+
+    def _kept(self, hash_: str) -> tuple[bytes, str] | None:
+        """Kept weights of an architecture, and the graph (JSON) they were trained on: the
+        trial that trained it may have written it with other node ids (the parent being a
+        cached repeat of it)."""
+        for tid, h in self.kept.items():
+            path = self.dir / f"{tid}.pt"
+            if h == hash_ and path.exists():
+                return path.read_bytes(), self.store.trial(tid).arch_json
+        return None
 
     def finished(self, tid: int, out: Any) -> None:
         """Keep trial ``tid``'s weights (taken out of its result; call :meth:`prune` once the

@@ -3,7 +3,7 @@
 This package never imports torch.
 """
 
-from .canonical import canonical_hash
+from .canonical import canonical_hash, isomorphism
 from .core import Edge, Graph, MemoryLink, Node, make_graph
 from .draw import DrawingError, render, summary, to_dot, to_svg
 from .errors import GraphError
@@ -16,7 +16,8 @@ from .specs import InputSpec, OutputSpec, Shape, parse_input_spec
 __all__ = [
     "GATES", "MERGES", "OPS", "Component", "DrawingError", "Edge", "Graph", "GraphError",
     "InputSpec", "MemoryLink", "Node", "OpSpec", "OutputSpec", "Param", "Shape",
-    "canonical_hash", "example_names", "from_dict", "from_json", "infer_shapes", "load",
+    "canonical_hash", "example_names", "from_dict", "from_json", "infer_shapes", "isomorphism",
+    "load",
     "load_example", "make_graph", "mixes_time", "parse_input_spec", "render", "resolve_params",
     "save",
     "schedule", "summary",

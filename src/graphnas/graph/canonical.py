@@ -130,12 +130,13 @@ def _certificate(colour, vertex, edges) -> tuple:
             tuple(sorted((pos[a], pos[b], lab) for a, b, lab in edges)))
 
 
-def _search(colour, vertex, edges, adj) -> tuple:
-    """The smallest certificate over every way of breaking ties, one tied vertex at a time.
+def _search(colour, vertex, edges, adj) -> tuple[tuple, list[str]]:
+    """The smallest certificate over every way of breaking ties, one tied vertex at a time,
+    and the vertex order that gives it.
 
     A depth-first search with its own stack (no recursion, so no depth limit).
     """
-    best = None
+    best, best_order = None, []
     stack = [colour]
     while stack:
         colour = _refine(stack.pop(), adj)
@@ -146,7 +147,7 @@ def _search(colour, vertex, edges, adj) -> tuple:
         if not ties:
             cert = _certificate(colour, vertex, edges)
             if best is None or cert < best:
-                best = cert
+                best, best_order = cert, sorted(colour, key=colour.__getitem__)
             continue
         cell = cells[min(ties)]
         in_cell = set(cell)
@@ -154,19 +155,33 @@ def _search(colour, vertex, edges, adj) -> tuple:
             stack.append(
                 {u: 2 * c + (1 if (u in in_cell and u != v) else 0) for u, c in colour.items()}
             )
-    return best
+    return best, best_order
 
 
-def canonical_form(g: Graph) -> tuple:
-    """A hashable form that is equal for exactly the isomorphic graphs (with the same update
-    rule, where one is given)."""
+def _canonical_order(g: Graph) -> tuple[tuple, list[str]]:
+    """The certificate of ``g`` (without its update rule) and the vertex order that gives it."""
     vertex, edges = _labels(g)
     adj: dict[str, list[tuple[str, str, str]]] = {v: [] for v in vertex}
     for a, b, lab in edges:
         adj[a].append((b, lab, "out"))
         adj[b].append((a, lab, "in"))
     ranks = {s: i for i, s in enumerate(sorted(set(vertex.values())))}
-    form = _search({v: ranks[vertex[v]] for v in vertex}, vertex, edges, adj)
+    return _search({v: ranks[vertex[v]] for v in vertex}, vertex, edges, adj)
+
+
+def isomorphism(a: Graph, b: Graph) -> dict[str, str] | None:
+    """A map of ``a``'s node and input ids onto ``b``'s that preserves ops, resolved
+    parameters, merges, gates and ordered ports (update rules aside), or None where there is
+    none. Both graphs in canonical order: equal certificates pair vertices position by
+    position."""
+    (cert_a, order_a), (cert_b, order_b) = _canonical_order(a), _canonical_order(b)
+    return dict(zip(order_a, order_b)) if cert_a == cert_b else None
+
+
+def canonical_form(g: Graph) -> tuple:
+    """A hashable form that is equal for exactly the isomorphic graphs (with the same update
+    rule, where one is given)."""
+    form, _ = _canonical_order(g)
     if not g.update_rule:  # so graphs without one hash as they always have
         return form
     return (*form, ("update_rule", _rule_text(g.update_rule)))

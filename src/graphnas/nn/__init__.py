@@ -25,7 +25,8 @@ Exports: :func:`export_python` (one torch-only .py), :func:`export_torchscript`,
 :func:`export_onnx` (see ``graphnas.nn.export`` for the sequence lengths each takes).
 Counting: :func:`count_params`, :func:`count_flops` (per sample, one forward pass).
 Inheritance: :func:`inherit_state` maps a parent's trained weights onto a child graph (a network
-morphism's child starts as the parent's function), :func:`max_output_difference` checks it.
+morphism's child starts as the parent's function), :func:`max_output_difference` checks it;
+:func:`renamed_state` moves weights onto an isomorphic graph (other node ids or input order).
 """
 
 from .build import build
@@ -35,7 +36,8 @@ from .inherit import inherit_state, max_output_difference
 from .layers import OPS
 from .module import GraphModule
 from .plan import make_plan
+from .renaming import renamed_state
 
 __all__ = ["OPS", "GraphModule", "build", "count_flops", "count_params", "example_input",
            "export_onnx", "export_python", "export_torchscript", "inherit_state", "make_plan",
-           "max_output_difference"]
+           "max_output_difference", "renamed_state"]
