@@ -15,7 +15,9 @@ once on the test split. One Markdown table: per task and search, each seed's tes
 the mean +- std, and whether the target holds: evolution with ASHA at FAST has at least plain
 evolution's mean test accuracy at SLOW (at most its mean test MSE on the adding problem), and
 the hybrid with ASHA reaches 99.0% on every seed. A run folder that holds a finished search is
-read back, not searched again. Shorter budgets (``--fast 1m --slow 2m --hybrid 2m``) and
+read back, not searched again, and each finished search is kept in ``--record`` (a small
+committed JSON file, keyed by the settings and the seed) so that seeds measured in one session
+count in the next. Shorter budgets (``--fast 1m --slow 2m --hybrid 2m``) and
 ``--retrain-steps`` make a smoke test; the target is stated for the defaults.
 """
 
@@ -27,6 +29,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from record import RESULTS, Record
 
 import graphnas
 from graphnas.api import parse_duration
@@ -57,7 +61,7 @@ def summary(values: list[float | None]) -> tuple[float | None, float | None]:
 
 
 def fmt(v: float | None, mse: bool) -> str:
-    return "-" if v is None else f"{v:.6f}" if mse else f"{100 * v:.2f}%"
+    return "-" if v is None else f"{v:.2e}" if mse else f"{100 * v:.2f}%"
 
 
 def main() -> None:
@@ -75,7 +79,10 @@ def main() -> None:
     ap.add_argument("--trial-steps", type=int, default=None, help="(default graphnas's)")
     ap.add_argument("--retrain-steps", type=int, default=None, help="(default graphnas's)")
     ap.add_argument("--out", default=None, help="run folders (default: a temporary one)")
+    ap.add_argument("--record", default=str(RESULTS / "b12.json"),
+                    help="finished searches, read back before searching")
     args = ap.parse_args()
+    record = Record(args.record)
     root = Path(args.out or tempfile.mkdtemp(prefix="b12-fidelity-"))
     root.mkdir(parents=True, exist_ok=True)
     common = {k: v for k, v in (("trial_steps", args.trial_steps),
@@ -92,8 +99,16 @@ def main() -> None:
             metrics, minutes = [], []
             for seed in range(args.seeds):
                 folder = root / f"{task}-{name.replace(' + ', '-')}-{budget}-s{seed}"
-                m, took = search(folder, task=task, strategy=strategy, budget=budget,
-                                 seed=seed, workers=args.workers, **common, **extra)
+                key = f"{folder.name}-w{args.workers}" + "".join(
+                    f"-{k}{v}" for k, v in sorted({**common, **extra}.items()))
+                done = record.get(key)
+                if done is None:
+                    m, took = search(folder, task=task, strategy=strategy, budget=budget,
+                                     seed=seed, workers=args.workers, **common, **extra)
+                    if m is not None:
+                        record.put(key, {"test": m, "minutes": took})
+                else:
+                    m, took = done["test"], done["minutes"]
                 metrics.append(m)
                 minutes.append(took)
                 print(f"<!-- {folder.name}: test {m} ({took:.1f} min) -->", flush=True)

@@ -10,7 +10,9 @@ Run (the full B14 measurement, about 3 hours on 2 CPU cores)::
 ``--only optuna`` or ``--only hybrid`` runs one half; each run writes its ``result.json`` under
 ``--out`` (default ``runs/bench_peer``) and is reused by a later invocation with the same task,
 seed, budget and workers, so the halves can run at separate times and the table still shows
-both. ``--fresh`` runs again what is there.
+both. ``--fresh`` runs again what is there. Each finished run is also kept in ``--record`` (a
+small committed JSON file, keyed by system, task, budget, workers, steps and seed) and read back
+from there, so seeds measured in one session count in the next.
 
 The families (``peer_families.py``) are graphnas graphs, so they train with graphnas's trainer:
 for MNIST-1D a batch-norm CNN (2-5 conv-BN-ReLU layers, each with its width, kernel and
@@ -57,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from peer_families import FAMILIES, Family
+from record import RESULTS, Record
 
 from graphnas.methods.retrain import final_protocol, retrain, retrain_budget
 from graphnas.methods.runner import SEARCH_SHARE
@@ -348,7 +351,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/bench_peer"))
     ap.add_argument("--fresh", action="store_true", help="run again what --out already holds")
     ap.add_argument("--json", type=Path, default=None, metavar="FILE")
+    ap.add_argument("--record", type=Path, default=RESULTS / "b14.json",
+                    help="finished runs, read back before running")
     args = ap.parse_args()
+    kept = Record(args.record)
     if args.workers < 1 or args.seeds < 1:
         ap.error("--workers and --seeds must be at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -365,8 +371,10 @@ def main() -> None:
             records: dict[str, dict | None] = {}
             for system in ("optuna", "hybrid"):
                 folder = args.out / f"{system}-{task}-s{seed}"
+                key = (f"{system}-{task}-{budget:g}s-w{args.workers}-trial{args.trial_steps}"
+                       f"-retrain{args.retrain_steps}-s{seed}")
                 record = None if args.fresh and args.only in (None, system) else \
-                    cached(folder, budget, args.workers)
+                    kept.get(key) or cached(folder, budget, args.workers)
                 if record is None and args.only in (None, system):
                     log.info("%s on %s, seed %d, %.0f s, %d workers", system, task, seed,
                              budget, args.workers)
@@ -377,6 +385,8 @@ def main() -> None:
                         record = run_hybrid(task, seed, budget, args.workers, folder)
                     log.info("%s: test %s in %.0f s", system, record.get("test_metric"),
                              record["seconds"])
+                if record is not None and record.get("test_metric") is not None:
+                    kept.put(key, {k: v for k, v in record.items() if k != "graph"})
                 records[system] = record
             rows.append((seed, records["optuna"], records["hybrid"]))
         text, summary = table(task, rows)

@@ -10,7 +10,9 @@ the predictor's Spearman rank correlation per round is read from the strategy's 
 directory (``state-search.json``). Prints a Markdown table (mean test metric, trials, the
 predictor's Spearman on its last round and its mean over rounds) and B10's verdict per task:
 PNAS's mean test at least evolution's, and its mean last-round Spearman at least 0.4. Writes
-``results.json`` in ``--out``.
+``results.json`` in ``--out``. Each finished search is also kept in ``--record`` (a small
+committed JSON file, keyed by the settings and the seed) and read back instead of being run
+again, so seeds measured in one session count in the next.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import json
 import statistics
 import time
 from pathlib import Path
+
+from record import RESULTS, Record
 
 import graphnas
 from graphnas.api import parse_duration
@@ -89,7 +93,10 @@ def main() -> None:
     ap.add_argument("--strategy-option", action="append", default=[], metavar="KEY=VALUE",
                     help="PNAS's options (evolution keeps its defaults)")
     ap.add_argument("--out", default="runs/bench_pnas")
+    ap.add_argument("--record", default=str(RESULTS / "b10.json"),
+                    help="finished searches, read back before searching")
     args = ap.parse_args()
+    record = Record(args.record)
     budget = parse_duration(args.budget)
     space_options, strategy_options = _options(args.space_option), _options(args.strategy_option)
     print(f"B10: blocks space {space_options or '(defaults)'}, budget {args.budget} per "
@@ -99,8 +106,18 @@ def main() -> None:
         for strategy in args.strategies:
             for seed in range(args.seeds):
                 out = Path(args.out) / task / strategy / f"seed{seed}"
-                r = one_search(task, strategy, seed, budget, args.workers, args.retrain_steps,
-                               out, space_options, strategy_options, args.trial_steps)
+                options = strategy_options if strategy == "pnas" else {}
+                key = (f"{task}-{strategy}-{args.budget}-w{args.workers}-retrain"
+                       f"{args.retrain_steps}-trial{args.trial_steps}-space"
+                       f"{json.dumps(space_options, sort_keys=True)}-options"
+                       f"{json.dumps(options, sort_keys=True)}-s{seed}")
+                r = record.get(key)
+                if r is None:
+                    r = one_search(task, strategy, seed, budget, args.workers,
+                                   args.retrain_steps, out, space_options, strategy_options,
+                                   args.trial_steps)
+                    if "failed" not in r:
+                        record.put(key, r)
                 results.setdefault(task, {}).setdefault(strategy, []).append(r)
                 print(f"  {task} {strategy} seed {seed}: test {_fmt(r.get('test_metric'))}, "
                       f"{r.get('trials')} trials, last Spearman "
