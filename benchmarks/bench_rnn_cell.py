@@ -22,7 +22,9 @@ score, parameter counts (a count more than 10% from the LSTM's is marked), then 
 as formulas (``RnnCellSpace.describe``) and their drawings (``best/graph.svg`` of each search),
 and a verdict per task: the target holds when the better searched cell (by mean, of REINFORCE and
 PPO) beats both the LSTM's and the GRU's mean. A search in which every trial failed is reported
-as failed for its seed and left out of its model's mean.
+as failed for its seed and left out of its model's mean. Each finished (task, seed) is kept in
+``--record`` (a small committed JSON file, keyed by the settings) and read back instead of being
+run again, so seeds measured in one session count in the next.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ import tempfile
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+
+from record import RESULTS, Record
 
 import graphnas
 from graphnas.api import parse_duration, train_graph
@@ -103,6 +107,44 @@ def matched(graph: Graph, task: Task, target: int) -> Graph:
     return best[0]
 
 
+def measure(args, task_name: str, width: int, target: int, root: Path, seed: int) -> dict:
+    """One task and seed: the three searches, then every model trained under the standard
+    protocol: its test metric (None: its search failed), parameters and, for cells, formulas."""
+    task = get_task(task_name)
+    extra = {} if args.trial_steps is None else {"trial_steps": args.trial_steps}
+    models: dict[str, Path | None] = {name: baseline(task_name, name) for name in ("lstm", "gru")}
+    row: dict = {"scores": {}, "params": {}, "cells": {}}
+    for name, (space, strategy, options) in SEARCHES.items():
+        run = root / task_name / f"{name.split()[0]}-{seed}"
+        space_options = {"width": width} if space == "rnn_cell" else {}
+        try:
+            r = graphnas.search(task=task_name, space=space, strategy=strategy,
+                                budget=args.budget, workers=args.workers, seed=seed,
+                                space_options=space_options, strategy_options=options,
+                                baselines=False, out=str(run), progress="quiet", **extra)
+        except NoResult as err:
+            print(f"<!-- {task_name} seed {seed} {name}: search failed ({err}) -->", flush=True)
+            models[name] = None
+            continue
+        graph = r.graph
+        if space == "rnn_cell":
+            cell_space = get_space(space, task.input_spec, task.output_spec, width=width)
+            formulas = cell_space.describe(cell_space.encode(graph))
+            row["cells"][name] = f"seed {seed} ({run / 'best' / 'graph.svg'}):\n{formulas}"
+        else:
+            graph = matched(graph, task, target)
+        models[name] = save(graph, run / "matched.json")
+    for name, path in models.items():
+        if path is None:
+            row["scores"][name] = None
+            continue
+        r = train_graph(path, task=task_name, steps=args.steps, seed=seed)
+        row["scores"][name], row["params"][name] = r.test_metric, r.params
+        print(f"<!-- {task_name} seed {seed} {name}: {r.test_metric:.4f} "
+              f"({r.params} parameters) -->", flush=True)
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", default="psdigits,chars", help="comma-separated tasks")
@@ -112,11 +154,13 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3000, help="standard-protocol steps")
     ap.add_argument("--trial-steps", type=int, default=None)
     ap.add_argument("--out", default=None, help="run folders (default: a temporary one)")
+    ap.add_argument("--record", default=str(RESULTS / "b8.json"),
+                    help="finished seeds, read back before searching")
     args = ap.parse_args()
     root = Path(args.out or tempfile.mkdtemp(prefix="b8-"))
     root.mkdir(parents=True, exist_ok=True)
+    record = Record(args.record)
     tasks = [t for t in args.tasks.split(",") if t]
-    extra = {} if args.trial_steps is None else {"trial_steps": args.trial_steps}
     scores: dict[tuple[str, str], list[float | None]] = {}  # None: the search failed
     counts: dict[tuple[str, str], int] = {}
     cells: dict[tuple[str, str], list[str]] = {}
@@ -129,41 +173,16 @@ def main() -> None:
         print(f"<!-- {task_name}: LSTM {target} parameters, rnn_cell width {width} -->",
               flush=True)
         for seed in range(args.seeds):
-            models: dict[str, Path | None] = {name: baseline(task_name, name)
-                                              for name in ("lstm", "gru")}
-            for name, (space, strategy, options) in SEARCHES.items():
-                run = root / task_name / f"{name.split()[0]}-{seed}"
-                space_options = {"width": width} if space == "rnn_cell" else {}
-                try:
-                    r = graphnas.search(task=task_name, space=space, strategy=strategy,
-                                        budget=args.budget, workers=args.workers, seed=seed,
-                                        space_options=space_options, strategy_options=options,
-                                        baselines=False, out=str(run), progress="quiet",
-                                        **extra)
-                except NoResult as err:
-                    print(f"<!-- {task_name} seed {seed} {name}: search failed ({err}) -->",
-                          flush=True)
-                    models[name] = None
-                    continue
-                graph = r.graph
-                if space == "rnn_cell":
-                    cell_space = get_space(space, task.input_spec, task.output_spec,
-                                           width=width)
-                    formulas = cell_space.describe(cell_space.encode(graph))
-                    cells.setdefault((task_name, name), []).append(
-                        f"seed {seed} ({run / 'best' / 'graph.svg'}):\n{formulas}")
-                else:
-                    graph = matched(graph, task, target)
-                models[name] = save(graph, run / "matched.json")
-            for name, path in models.items():
-                if path is None:
-                    scores.setdefault((task_name, name), []).append(None)
-                    continue
-                r = train_graph(path, task=task_name, steps=args.steps, seed=seed)
-                scores.setdefault((task_name, name), []).append(r.test_metric)
-                counts[(task_name, name)] = r.params
-                print(f"<!-- {task_name} seed {seed} {name}: {r.test_metric:.4f} "
-                      f"({r.params} parameters) -->", flush=True)
+            key = (f"{task_name}-{args.budget}-w{args.workers}-steps{args.steps}"
+                   f"-trial{args.trial_steps}-s{seed}")
+            row = record.get(key) or measure(args, task_name, width, target, root, seed)
+            record.put(key, row)
+            for name in ("lstm", "gru", *SEARCHES):
+                scores.setdefault((task_name, name), []).append(row["scores"].get(name))
+                if name in row["params"]:
+                    counts[(task_name, name)] = row["params"][name]
+                if name in row["cells"]:
+                    cells.setdefault((task_name, name), []).append(row["cells"][name])
     budget = parse_duration(args.budget)
     print(f"\nB8: searches of {budget / 60:g} minutes on {args.workers} workers, standard "
           f"protocol of {args.steps} steps, seeds 0-{args.seeds - 1}\n")
