@@ -33,12 +33,13 @@ from graphnas.methods import (
 from graphnas.methods.finalists import PHASE as FINALISTS
 from graphnas.methods.finalists import summary as finalist_summary
 from graphnas.methods.pareto import read_front
-from graphnas.methods.retrain import report
+from graphnas.methods.retrain import graph_baselines, report
+from graphnas.methods.timing import moved_times
 from graphnas.methods.types import check_options
 from graphnas.spaces import Space, get_space
 from graphnas.spaces.registry import SPACES
 from graphnas.store import RunStore, TrialState, write_json_atomic
-from graphnas.tasks import Task
+from graphnas.tasks import Task, has_vector_inputs
 from graphnas.tasks.baselines import best_baseline
 from graphnas.training import Budget, TrainConfig, load_model
 
@@ -102,9 +103,10 @@ def _run(s: SearchSettings, task: Task, space: Space, plan: list[Phase], store: 
         bar.state.trials, bar.state.budget = s.trials, s.budget
         bar.start -= store.elapsed_before()
         limits = SizeLimits(task.input_spec, task.output_spec, s.max_params, s.max_flops)
+        beside = s.baselines and bool(graph_baselines(task) or has_vector_inputs(task))
         run = SearchRun(s, task, space, objective, store, executor, search_seconds,
                         finalists_until, threads, progress_events(bar), bar.message,
-                        limits=limits or None)
+                        limits=limits or None, later=lambda: moved_times(s, store, beside))
         try:
             final = run_plan(run, plan)
         except NoResult:

@@ -41,14 +41,19 @@ MAX_SKIPS = 200  # candidates in a row above the size limits before a phase give
 @dataclass(frozen=True)
 class SearchBudget:
     """Stop after ``trials`` trials (all phases' trials of this loop, resumes included) and/or
-    ``seconds`` of the run's wall time."""
+    ``seconds`` of the run's wall time (a number, or a function asked again at each start, for
+    a deadline that moves as the run learns how long what follows will take)."""
 
     trials: int | None = None
-    seconds: float | None = None
+    seconds: float | Callable[[], float] | None = None
 
     def __post_init__(self) -> None:
         if self.trials is None and self.seconds is None:
             raise ValueError("a search budget needs trials or seconds")
+
+    def deadline(self) -> float | None:
+        """The wall time (seconds into the run) by which the loop's trials must end."""
+        return self.seconds() if callable(self.seconds) else self.seconds
 
 
 Event = Callable[[str, dict[str, Any]], None]
@@ -155,10 +160,12 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     def out_of_time() -> bool:
         expected = median(durations) if ladder is None else \
             ladder.expected_seconds(ladder.first_steps(started))
-        return budget.seconds is not None and store.now() + expected > budget.seconds
+        deadline = budget.deadline()
+        return deadline is not None and store.now() + expected > deadline
 
     def fits(seconds: float) -> bool:  # a promotion that would end in time
-        return (budget.seconds is None or store.now() + seconds <= budget.seconds) and \
+        deadline = budget.deadline()
+        return (deadline is None or store.now() + seconds <= deadline) and \
             not (stop is not None and stop())
 
     def more_trials() -> bool:

@@ -46,7 +46,8 @@ class AskTellPhase(Phase):
             stop: Callable[[], bool] | None = None) -> Searched:
         s, store = run.settings, run.store
         trials = None if s.trials is None else self.trials_of(s.trials)
-        seconds = None if run.search_seconds is None else run.search_seconds * self.until
+        seconds = None if run.search_seconds is None else \
+            (lambda: run.search_end() * self.until)
         t0, before = store.now(), len(store.trials(self.name))
         strategy = get_strategy(self.strategy, run.space, s.seed, **self.options)
         run_search(run.space, strategy, run.objective, store, SearchBudget(trials, seconds),

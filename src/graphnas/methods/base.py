@@ -27,13 +27,17 @@ from .settings import SearchSettings
 
 log = logging.getLogger(__name__)
 Event = Callable[[str, dict[str, Any]], None]
+MOVE_EVERY = 5.0  # seconds between two estimates of the closing phases' time
 
 
 @dataclass
 class SearchRun:
     """Everything a phase works with. Times are seconds of the run's wall clock
     (``store.now()``, across resumes); ``search_seconds`` is when the search phases must end
-    (None: trials only), ``finalists_until`` when the finalists must."""
+    (None: trials only), ``finalists_until`` when the finalists must: the fixed shares of the
+    budget. ``later``, where given, moves both later as the trials show that the closing phases
+    need less than those shares (see :func:`graphnas.methods.timing.moved_times`); phases read
+    the current ends from :meth:`search_end` and :meth:`finalists_end`."""
 
     settings: SearchSettings
     task: Task
@@ -48,6 +52,27 @@ class SearchRun:
     say: Callable[[str], None] = field(default=lambda text: None)
     module: Any = None  # the retrained torch module, once the retraining has run
     limits: Callable[[str], str | None] | None = None  # why a graph is too large (or None)
+    later: Callable[[], tuple[float, float] | None] | None = None
+    _moved: tuple[float, tuple[float, float] | None] | None = field(default=None, repr=False)
+
+    def search_end(self) -> float | None:
+        """When the search phases must end, as the run stands (None: trials only)."""
+        moved = self._moved_times()
+        return self.search_seconds if moved is None else moved[0]
+
+    def finalists_end(self) -> float | None:
+        """When the finalists must end, as the run stands (None: no time limit)."""
+        moved = self._moved_times()
+        return self.finalists_until if moved is None else moved[1]
+
+    def _moved_times(self) -> tuple[float, float] | None:
+        """``later()``, asked at most every ``MOVE_EVERY`` seconds (it reads the store)."""
+        if self.later is None or self.search_seconds is None:
+            return None
+        now = self.store.now()
+        if self._moved is None or now - self._moved[0] >= MOVE_EVERY:
+            self._moved = (now, self.later())
+        return self._moved[1]
 
     def record_phase(self, name: str, started: float, note: str) -> None:
         """Add a finished phase to the run's phase log (report and result.json read it)."""

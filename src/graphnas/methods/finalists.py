@@ -113,12 +113,20 @@ def plan(chosen: list[TrialRecord], trial_steps: int, workers: int, seconds: flo
     if seconds is None:
         return len(chosen), most
     for count in range(len(chosen), 1, -1):
-        paces = [(t.seconds or 0.0) / trial_steps for t in chosen[:count]]  # s per step
+        paces = [pace(t, trial_steps) for t in chosen[:count]]
         per_step = makespan(paces, workers) * folds
         fits = most if per_step <= 0 else int(seconds / per_step)
         if fits >= MIN_FACTOR * trial_steps:
             return count, min(most, fits)
     return 0, 0
+
+
+def pace(t: TrialRecord, trial_steps: int) -> float:
+    """Trial ``t``'s seconds per training step: over the steps it trained (a trial's, times
+    its fidelity; an heir's, those it trained on its inherited weights)."""
+    inherited = (t.metrics or {}).get("inherited") or {}
+    steps = inherited.get("steps") or trial_steps * (t.fidelity or 1.0)
+    return (t.seconds or 0.0) / max(1.0, steps)
 
 
 def makespan(durations: list[float], workers: int) -> float:
@@ -174,7 +182,8 @@ class Finalists(Phase):
         saved = store.load_state(PICK)
         if saved is None:
             chosen = pick(store, s.finalists)
-            left = None if run.finalists_until is None else run.finalists_until - store.now()
+            end = run.finalists_end()
+            left = None if end is None else end - store.now()
             count, steps = plan(chosen, s.trial_steps, s.workers, left, s.finalist_steps,
                                 s.finalist_folds)
             chosen = chosen[:count]

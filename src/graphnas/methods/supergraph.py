@@ -171,7 +171,7 @@ class SupergraphPhase(Phase):
         narrowed = run.space.restrict(allowed)
         t0 = store.now()
         seconds = None if run.search_seconds is None else supergraph_seconds(
-            run.search_seconds, self.share, t0, median(trained_seconds(store, "explore")))
+            run.search_end(), self.share, t0, median(trained_seconds(store, "explore")))
         steps = self.timed_steps if seconds else 4 * s.trial_steps  # trials only: their scale
         cfg = replace(self.config, steps=steps, seconds=seconds, seed=s.seed,
                       check_every=max(5, steps // 10))
