@@ -89,3 +89,37 @@ def test_on_a_causal_task_every_candidate_keeps_to_the_past(space_name):
 
     with torch.no_grad():
         check()
+
+
+@pytest.mark.parametrize("space_name", ["blocks", "cell"])
+def test_on_a_sequence_classification_every_step_reaches_the_output(space_name):
+    """A space with a fixed readout and no memory pools over time, so the first step counts;
+    reading the last step alone left a 1-block PNAS cell of identities at chance."""
+    spec, out = SPECS["mnist1d"]
+    space = get_space(space_name, spec, out)
+
+    @settings(max_examples=15, deadline=None, derandomize=True)
+    @given(choices=choice_sequences(space))
+    def check(choices):
+        graph = space.decode(choices)
+        if space_name == "cell" and all(n.op == "zero" for n in graph.nodes if "_e" in n.id):
+            return  # a cell of "none" edges computes nothing from its input
+        torch.manual_seed(0)
+        model = build(graph, spec, out).eval()
+        x = _input(spec)
+        first = x.clone()
+        first[:, 0] += 1.0
+        assert not torch.allclose(model(x), model(first))
+
+    with torch.no_grad():
+        check()
+
+
+def test_fixed_readouts_pool_a_sequence_and_keep_per_step_outputs():
+    for task, want in (("mnist1d", "global_avg_pool"), ("copy", "identity"),
+                       ("chars", "identity"), ("digits", "global_avg_pool")):
+        spec, out = SPECS[task]
+        for name in ("blocks", "cell"):
+            space = get_space(name, spec, out)
+            graph = space.decode(space.sample(np.random.default_rng(0)).choices)
+            assert graph.node("readout").op == want, (name, task)

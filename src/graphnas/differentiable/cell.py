@@ -19,7 +19,7 @@ from graphnas.graph import InputSpec, OutputSpec, resolve_params
 from graphnas.nn.layers import OPS as FACTORIES
 from graphnas.spaces import CellSpace, Space
 from graphnas.spaces.cell import EDGE_OPS
-from graphnas.spaces.recipes import READOUTS, STEMS, weighted
+from graphnas.spaces.recipes import STEMS, fixed_readout, weighted
 
 from .mixed import MixedOp, _mix, parameter_free
 from .supergraph import Supergraph, base_space
@@ -68,9 +68,7 @@ class CellSupergraph(Supergraph):
                                                                self.layout, w)
                            for _, _, label in self.edges})
             for _ in range(base.n_cells))
-        self.readout = next(iter(READOUTS[self.layout].values()))[0]
-        if self.layout == "sequence" and output_spec.per_step:
-            self.readout = "identity"
+        self.readout = fixed_readout(self.layout, output_spec)[0]  # as CellSpace.decode
         self.head = nn.Linear(w, output_spec.size)
         self.alpha = nn.ParameterDict({
             d.label.replace(".", "__"): nn.Parameter(torch.zeros(len(d.options)))

@@ -26,7 +26,7 @@ from graphnas.graph.expressions import BINARY, CONSTANTS, UNARY, learned, parse,
 from graphnas.graph.shapes import validate
 
 from .base import Decision, Space
-from .recipes import BODY, READOUTS, STEMS, body_layout
+from .recipes import BODY, STEMS, body_layout, fixed_readout
 
 Tree = tuple
 
@@ -151,15 +151,13 @@ class ActivationSpace(Space):
 
 def default_base(input_spec: InputSpec, output_spec: OutputSpec, width: int = 32) -> Graph:
     """A small fixed network for any task: the layout's first stem, ReLU, one body layer
-    (a 3-wide convolution, or a linear map for vectors and causal outputs), ReLU, the first
-    readout."""
+    (a 3-wide convolution, or a linear map for vectors and causal outputs), ReLU, the
+    readout of ``recipes.fixed_readout``."""
     layout = body_layout(input_spec.layout)
     stem_op, stem_params = next(iter(STEMS[input_spec.layout].values()))
     body_op, body_params = BODY[layout]["conv3" if layout != "vector" and
                                         not output_spec.causal else "linear"]
-    out_op, out_params = next(iter(READOUTS[layout].values()))
-    if output_spec.per_step:
-        out_op, out_params = "identity", {}
+    out_op, out_params = fixed_readout(layout, output_spec)
     if stem_params.get("stride", 1) != 1 and output_spec.per_step:
         stem_op, stem_params = "linear", {}
     nodes = [Node("stem", stem_op, {**stem_params, "width": width}), Node("act1", "relu"),

@@ -25,7 +25,7 @@ from typing import Any
 from graphnas.graph import Edge, Graph, InputSpec, Node, OutputSpec
 
 from .base import Decision, Space
-from .recipes import BODY, READOUTS, STEMS, body_layout, causal, weighted
+from .recipes import BODY, STEMS, body_layout, causal, fixed_readout, weighted
 
 Choices = tuple[int, ...]
 
@@ -151,9 +151,7 @@ class BlocksSpace(Space):
                    for k, (src, mult) in enumerate(h)]
             out = self._cell(c, blocks, ins, nodes, edges)
             h = [(out, len(self._unused(blocks))), h[0]]
-        op, params = next(iter(READOUTS[self.layout].values()))
-        if self.layout == "sequence" and self.output_spec.per_step:
-            op, params = "identity", {}
+        op, params = fixed_readout(self.layout, self.output_spec)
         nodes.append(Node("readout", op, params))
         edges.append(Edge(h[0][0], "readout"))
         return _live(Graph(("x",), tuple(nodes), tuple(edges), "readout", name="blocks"))

@@ -22,7 +22,7 @@ import networkx as nx
 from graphnas.graph import Edge, Graph, InputSpec, Node, OutputSpec
 
 from .base import Decision, Space
-from .recipes import READOUTS, STEMS, body_layout, causal, weighted
+from .recipes import STEMS, body_layout, causal, fixed_readout, weighted
 
 EDGE_OPS = {
     "sequence": {"none": None, "identity": ("identity", {}), "conv1": ("conv1d", {"kernel": 1}),
@@ -118,9 +118,7 @@ class CellSpace(Space):
                 nodes.append(Node(nid, "identity", merge="add" if len(ins[j]) > 1 else None))
                 edges += [Edge(src, nid) for src in ins[j]]
             prev = f"c{c}_n{self.n - 1}"
-        op, params = next(iter(READOUTS[self.layout].values()))
-        if self.layout == "sequence" and self.output_spec.per_step:
-            op, params = "identity", {}
+        op, params = fixed_readout(self.layout, self.output_spec)
         nodes.append(Node("readout", op, params))
         edges.append(Edge(prev, "readout"))
         return Graph(("x",), tuple(nodes), tuple(edges), "readout", name="cell")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graphnas.graph import OPS, mixes_time
+from graphnas.graph import OPS, OutputSpec, mixes_time
 from graphnas.graph.expressions import canonical
 
 EXPR_PREFIX = "expr:"  # a recipe named "expr:<expression>" is that activation (an expr node)
@@ -56,6 +56,18 @@ READOUTS = {
               "flatten": ("flatten", {})},
     "vector": {"identity": ("identity", {})},
 }
+
+
+def fixed_readout(layout: str, output_spec: OutputSpec) -> tuple[str, dict]:
+    """The readout of a space with no readout decision: one output per step keeps the
+    sequence; a causal output reads the last step (pooling would see the future); any other
+    sequence is pooled over time, so that the head sees every step (the last step alone sees
+    only its receptive field); images and vectors take the layout's first readout."""
+    if layout == "sequence" and (output_spec.per_step or output_spec.causal):
+        return READOUTS["sequence"]["last"]
+    if layout == "sequence":
+        return READOUTS["sequence"]["avg"]
+    return next(iter(READOUTS[layout].values()))
 
 
 def causal(recipes: dict) -> dict:
