@@ -74,3 +74,9 @@ def unpicklable_result():
     import threading
 
     return threading.Lock()
+
+
+def mark_then_sleep(marker: str, seconds: float) -> None:
+    """Say (by a file) that the trial started, then take ``seconds``."""
+    Path(marker).write_text("started")
+    time.sleep(seconds)

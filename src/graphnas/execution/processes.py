@@ -70,7 +70,10 @@ def _worker_main(inbox: mp.Queue, results: Connection, threads: int, gpu: int | 
         except Exception as err:  # noqa: BLE001  (an unpicklable result fails only its trial)
             failure = RuntimeError(f"the trial's result could not be sent back: {_describe(err)}")
             message = ForkingPickler.dumps((job_id, False, failure))
-        results.send_bytes(message)
+        try:
+            results.send_bytes(message)
+        except (BrokenPipeError, EOFError, ConnectionResetError):
+            return  # the driver was killed mid-trial: it resumes from its store, quietly
 
 
 def _describe(err: BaseException) -> str:
