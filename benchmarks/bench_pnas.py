@@ -9,7 +9,11 @@ run directory under ``--out``; a directory that holds a finished search is read 
 the predictor's Spearman rank correlation per round is read from the strategy's state in the run
 directory (``state-search.json``). Prints a Markdown table (mean test metric, trials, the
 predictor's Spearman on its last round and its mean over rounds) and B10's verdict per task:
-PNAS's mean test at least evolution's, and its mean last-round Spearman at least 0.4. Writes
+PNAS's mean test at least evolution's, and its mean last-round Spearman at least 0.4. With
+``--retest``, the last cells each PNAS search trained (one round) are trained again with other
+weights on the same split, and the Spearman between the two scores is the column "retest
+Spearman": how far the search's own scores rank those cells reproducibly, so the most any
+predictor of those scores could reach on the round. Writes
 ``results.json`` in ``--out``. Each finished search is also kept in ``--record`` (a small
 committed JSON file, keyed by the settings and the seed) and read back instead of being run
 again, so seeds measured in one session count in the next.
@@ -29,6 +33,7 @@ import graphnas
 from graphnas.api import parse_duration
 
 STRATEGIES = ("pnas", "evolution")
+RETEST_SEED = 10_000  # added to each trial's seed for its second training
 
 
 def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
@@ -57,6 +62,32 @@ def one_search(task: str, strategy: str, seed: int, budget: float, workers: int,
     return {"test_metric": r.get("test_metric"), "trials": r.get("trials"),
             "minutes": (time.perf_counter() - t0) / 60, "rounds": rounds,
             "last_spearman": rhos[-1] if rhos else None, "mean_spearman": _mean(rhos)}
+
+
+def retest(run: Path, task: str, seed: int, cells: int) -> dict:
+    """The last ``cells`` cells the search trained, trained again as trials (same steps,
+    split and evaluation) with other weights; the Spearman of first and second scores."""
+    from graphnas.graph import from_json
+    from graphnas.store import read_trials
+    from graphnas.strategies.pnas_parts import spearman
+    from graphnas.tasks import LOWER_IS_BETTER, get_task
+    from graphnas.training import Budget, TrainConfig, train
+
+    config = json.loads((run / "config.json").read_text())["settings"]
+    steps = config["trial_steps"]
+    data = get_task(task, seed=seed)
+    sign = -1.0 if data.metric in LOWER_IS_BETTER else 1.0
+    done = [t for t in read_trials(run) if t.phase == "search" and t.score is not None]
+    first, again = [], []
+    for t in done[-cells:]:
+        r = train(from_json(t.arch_json, "trial graph"), data,
+                  Budget(steps=steps), TrainConfig(eval_every=max(1, steps // 3),
+                                                   seed=t.seed + RETEST_SEED))
+        if r.ok and r.valid_metric is not None:
+            first.append(t.score)
+            again.append(sign * r.valid_metric)
+    return {"cells": len(first), "first": first, "again": again,
+            "spearman": spearman(first, again)}
 
 
 def _mean(xs: list) -> float | None:
@@ -92,6 +123,8 @@ def main() -> None:
     ap.add_argument("--space-option", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--strategy-option", action="append", default=[], metavar="KEY=VALUE",
                     help="PNAS's options (evolution keeps its defaults)")
+    ap.add_argument("--retest", type=int, default=0, metavar="CELLS",
+                    help="train each PNAS search's last CELLS cells again (9: one round)")
     ap.add_argument("--out", default="runs/bench_pnas")
     ap.add_argument("--record", default=str(RESULTS / "b10.json"),
                     help="finished searches, read back before searching")
@@ -118,6 +151,11 @@ def main() -> None:
                                    args.trial_steps)
                     if "failed" not in r:
                         record.put(key, r)
+                if args.retest and strategy == "pnas" and "failed" not in r:
+                    r = {**r, "retest": record.get(f"{key}-retest{args.retest}")}
+                    if r["retest"] is None and (out / "trials.sqlite").exists():
+                        r["retest"] = retest(out, task, seed, args.retest)
+                        record.put(f"{key}-retest{args.retest}", r["retest"])
                 results.setdefault(task, {}).setdefault(strategy, []).append(r)
                 print(f"  {task} {strategy} seed {seed}: test {_fmt(r.get('test_metric'))}, "
                       f"{r.get('trials')} trials, last Spearman "
@@ -125,8 +163,8 @@ def main() -> None:
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2))
     print("\n| task | strategy | mean test | test per seed | mean trials | "
-          "last-round Spearman (mean) | Spearman, mean over rounds |\n"
-          "|---|---|---|---|---|---|---|")
+          "last-round Spearman (mean) | Spearman, mean over rounds | retest Spearman |\n"
+          "|---|---|---|---|---|---|---|---|")
     for task, by in results.items():
         for strategy, rs in by.items():
             tests = [r.get("test_metric") for r in rs]
@@ -134,7 +172,8 @@ def main() -> None:
                   f"{', '.join(_fmt(t) for t in tests)} | "
                   f"{_fmt(_mean([r.get('trials') for r in rs]), 1)} | "
                   f"{_fmt(_mean([r.get('last_spearman') for r in rs]), 2)} | "
-                  f"{_fmt(_mean([r.get('mean_spearman') for r in rs]), 2)} |")
+                  f"{_fmt(_mean([r.get('mean_spearman') for r in rs]), 2)} | "
+                  f"{_fmt(_mean([(r.get('retest') or {}).get('spearman') for r in rs]), 2)} |")
     for task, by in results.items():
         if not set(STRATEGIES) <= set(by):
             continue
