@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from record import RESULTS, Record
+from summaries import fmt, summary
 
 import graphnas
 from graphnas.api import parse_duration
@@ -51,17 +51,6 @@ def search(out: Path, **settings) -> tuple[float | None, float]:
         print(f"<!-- {out.name}: failed: {type(err).__name__}: {err} -->", flush=True)
         return None, (time.perf_counter() - t0) / 60
     return r.test_metric, (time.perf_counter() - t0) / 60
-
-
-def summary(values: list[float | None]) -> tuple[float | None, float | None]:
-    kept = [v for v in values if v is not None]
-    if not kept:
-        return None, None
-    return statistics.mean(kept), statistics.stdev(kept) if len(kept) > 1 else 0.0
-
-
-def fmt(v: float | None, mse: bool) -> str:
-    return "-" if v is None else f"{v:.2e}" if mse else f"{100 * v:.2f}%"
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from record import RESULTS, Record
+from summaries import fmt, summary
 
 import graphnas
 from graphnas.store import TrialState, read_trials
@@ -83,17 +84,6 @@ def optimism(out: Path) -> float | None:
     gaps = [f["search_score"] - f["finalist_score"] for f in finalists or []
             if f.get("search_score") is not None and f.get("finalist_score") is not None]
     return statistics.mean(gaps) if gaps else None
-
-
-def summary(values: list[float | None]) -> tuple[float | None, float | None]:
-    kept = [v for v in values if v is not None]
-    if not kept:
-        return None, None
-    return statistics.mean(kept), statistics.stdev(kept) if len(kept) > 1 else 0.0
-
-
-def fmt(v: float | None, mse: bool) -> str:
-    return "-" if v is None else f"{v:.2e}" if mse else f"{100 * v:.2f}%"
 
 
 def main() -> None:
