@@ -12,8 +12,9 @@ predictor's Spearman on its last round and its mean over rounds) and B10's verdi
 PNAS's mean test at least evolution's, and its mean last-round Spearman at least 0.4. With
 ``--retest``, the last cells each PNAS search trained (one round) are trained again with other
 weights on the same split, and the Spearman between the two scores is the column "retest
-Spearman": how far the search's own scores rank those cells reproducibly, so the most any
-predictor of those scores could reach on the round. Writes
+Spearman": how far the search's own scores rank those cells reproducibly (the scores'
+reliability; under additive noise a predictor of the cells' true quality reaches about its
+square root against the search's scores). Writes
 ``results.json`` in ``--out``. Each finished search is also kept in ``--record`` (a small
 committed JSON file, keyed by the settings and the seed) and read back instead of being run
 again, so seeds measured in one session count in the next.
