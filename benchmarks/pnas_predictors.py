@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import warnings
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from record import RESULTS, Record
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 from sklearn.linear_model import Ridge
+from summaries import summary
 
 from graphnas.spaces import get_space
 from graphnas.strategies.pnas_parts import BlockGrowth, MLPEnsemble, spearman
@@ -110,11 +110,6 @@ def _matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
     return np.array([[row.get(n, 0.0) for n in names] for row in rows])
 
 
-def _mean(xs: list) -> float | None:
-    xs = [x for x in xs if x is not None]
-    return statistics.mean(xs) if xs else None
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="*", type=Path, help="PNAS run folders to (re)read")
@@ -134,8 +129,9 @@ def main() -> None:
         for name in PREDICTORS:
             last = [r[name][-1] if r[name] else None for r in runs]
             each = ", ".join("n/a" if v is None else f"{v:.2f}" for v in last)
-            means = [_mean(r[name]) for r in runs]
-            print(f"| {task} | {name} | {each} | {_fmt(_mean(last))} | {_fmt(_mean(means))} |")
+            means = [summary(r[name])[0] for r in runs]
+            print(f"| {task} | {name} | {each} | {_fmt(summary(last)[0])} | "
+                  f"{_fmt(summary(means)[0])} |")
 
 
 def _fmt(x: float | None) -> str:
