@@ -9,8 +9,9 @@ predictor, the mean over searches of the last round's Spearman and of the mean o
 Predictors: ``mlp`` (PNAS's MLP ensemble, refitted here with another seed), ``ridge`` (ridge
 regression on the same features), ``gp`` (scikit-learn's Gaussian process, RBF plus white
 noise), ``parent`` (the score of the cell one block smaller that was expanded: no learning at
-all), and ``recorded`` (the Spearman the search itself logged). The cells are kept in a small
-committed file, so the table reprints without the run folders::
+all), ``mlp+parent`` (the MLP ensemble with the parent's standardised score as one more
+feature; 0 for one-block cells) and ``recorded`` (the Spearman the search itself logged).
+The cells are kept in a small committed file, so the table reprints without the run folders::
 
     .venv/bin/python benchmarks/pnas_predictors.py runs/b10/digits/pnas/seed*
     .venv/bin/python benchmarks/pnas_predictors.py          # from the committed cells only
@@ -36,7 +37,7 @@ from graphnas.spaces import get_space
 from graphnas.strategies.pnas_parts import BlockGrowth, MLPEnsemble, spearman
 from graphnas.tasks import get_task
 
-PREDICTORS = ("recorded", "mlp", "ridge", "gp", "parent")
+PREDICTORS = ("recorded", "mlp", "ridge", "gp", "parent", "mlp+parent")
 
 
 def read_run(folder: Path) -> dict:
@@ -87,12 +88,21 @@ def predict(name: str, growth: BlockGrowth, known: list, cells: list, seed: int)
     """``name``'s scores for ``cells``, fitted on ``known`` (cell, score) pairs."""
     if len(known) < 2 or not cells:
         return []
+    scores = dict(known)
     if name == "parent":
-        scores = dict(known)
-        guess = [scores.get((c[0] - 1, *c[1:1 + 4 * c[0]])) for c in cells]
+        guess = [scores.get(_parent(c)) for c in cells]
         return [] if None in guess else guess
     rows = [growth.features(c) for c, _ in known]
     y = np.array([s for _, s in known])
+    if name == "mlp+parent":
+        mean, std = y.mean(), y.std() or 1.0
+
+        def features(c: tuple) -> dict[str, float]:
+            p = scores.get(_parent(c))
+            return {**growth.features(c), "parent": 0.0 if p is None else (p - mean) / std}
+
+        model = MLPEnsemble(seed=seed).fit([features(c) for c, _ in known], y)
+        return list(model.predict([features(c) for c in cells]))
     if name == "mlp":
         return list(MLPEnsemble(seed=seed).fit(rows, y).predict([growth.features(c)
                                                                  for c in cells]))
@@ -104,6 +114,11 @@ def predict(name: str, growth: BlockGrowth, known: list, cells: list, seed: int)
     kernel = ConstantKernel() * RBF(length_scale=1.0) + WhiteKernel()
     gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=seed)
     return list(gp.fit(x, y).predict(xt))
+
+
+def _parent(cell: tuple) -> tuple:
+    """The cell one block smaller that ``cell`` extends (blocks-space choices)."""
+    return (cell[0] - 1, *cell[1:1 + 4 * cell[0]])
 
 
 def _matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:

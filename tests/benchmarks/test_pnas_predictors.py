@@ -44,3 +44,17 @@ def test_the_parent_predictor_ranks_children_by_their_expanded_cells_scores(modu
     assert out["recorded"] == [-1.0]
     assert out["parent"] == [pytest.approx(1.0)]
     assert all(len(v) == 1 for v in out.values())
+
+
+def test_the_mlp_with_the_parent_feature_sees_the_parents_score(module):
+    from graphnas.spaces import get_space
+    from graphnas.tasks import get_task
+
+    task = get_task("digits", seed=0)
+    growth = module.BlockGrowth(get_space("blocks", task.input_spec, task.output_spec))
+    parents = growth.first()[:6]
+    known = [(p, 0.1 * i) for i, p in enumerate(parents)]
+    known += [(growth.extend(p, 1)[0], 0.1 * i + 0.05) for i, p in enumerate(parents)]
+    cells = [growth.extend(p, 1)[1] for p in parents]  # unseen children of each parent
+    guess = module.predict("mlp+parent", growth, known, cells, seed=0)
+    assert module.spearman(guess, list(range(len(cells)))) > 0.8
