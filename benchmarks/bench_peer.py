@@ -317,7 +317,7 @@ def table(task: str, rows: list[tuple[int, dict | None, dict | None]]) -> tuple[
 def _show(value: float | None, task: str) -> str:
     if value is None:
         return "-"
-    return f"{100 * value:.2f}%" if task == "mnist1d" else f"{value:.5f}"
+    return f"{100 * value:.2f}%" if task == "mnist1d" else f"{value:.3g}"
 
 
 def _duration(seconds: float) -> str:
