@@ -15,7 +15,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 SMALL = ["--task", "digits", "--trials", "3", "--trial-steps", "20", "--retrain-steps", "40",
          "--finalists", "2", "--finalist-folds", "1",  # two folds: tests/api/test_finalists
-         "--progress", "quiet"]
+         "--progress", "quiet",
+         "--space-option", "n_nodes=2", "--space-option", "widths=[8, 16]"]  # trains in seconds
 
 
 @pytest.fixture(scope="module")
