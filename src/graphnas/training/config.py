@@ -66,6 +66,8 @@ class TrainConfig:
     cuda_graph: str = "auto"  # auto: on a GPU, replay each step from a CUDA graph | off
     precision: str = "fp32"  # fp32 | bf16 (autocast of the forward pass and loss)
     keep: str = "best"  # weights kept: best (at the best validation score) | last
+    precise_bn: int = 50  # with keep="last": batches over which batch-norm statistics are
+    # recomputed for the last weights (0: the running averages of training stay)
     schedule_steps: int | None = None  # steps the lr schedule spans (None: the budget's);
     # a rung of a multi-fidelity search trains part of them and a promotion goes on from there
 
@@ -86,6 +88,8 @@ class TrainConfig:
             raise ValueError("fidelity must be in (0, 1]")
         if self.schedule_steps is not None and self.schedule_steps < 1:
             raise ValueError("schedule_steps must be at least 1")
+        if self.precise_bn < 0:
+            raise ValueError("precise_bn must be at least 0")
         if self.batch_size < 1 or self.lr <= 0:
             raise ValueError("batch_size and lr must be positive")
 

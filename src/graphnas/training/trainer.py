@@ -18,6 +18,7 @@ from .checkpoint import load_state, save_state
 from .config import Budget, TrainConfig, is_file
 from .metrics import at_chance, evaluate, loss_fn
 from .optimizer_file import file_optimizer
+from .precise_bn import recompute_bn_stats
 from .result import Result
 from .steps import CapturedStep, EagerStep, capture_problem
 from .update_rule import UpdateRuleOptimizer
@@ -231,9 +232,12 @@ def _train(graph, task, budget, c, device, evaluate_test, keep_module, start, kn
             best_score=best_score, best_model=best_state, curve=[list(p) for p in curve])
     if best_state is not None:  # else the weights are the last ones (keep="last", or no score)
         model.load_state_dict(best_state)
+    recomputed = c.keep == "last" and recompute_bn_stats(model, xt, batch, c.precise_bn, c.seed)
     valid = evaluate(model, xv, yv, task)
     if not all(math.isfinite(v) for v in valid.values()):
         raise _Stop("non-finite validation metric")
+    if recomputed:  # the curve ends with the weights handed back
+        curve[-1] = (step, curve[-1][1], task.score(valid))
     test = None
     if evaluate_test:
         xs = torch.as_tensor(task.test.x).to(device)
