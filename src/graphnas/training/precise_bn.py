@@ -4,8 +4,8 @@ Johnson, *Rethinking "Batch" in BatchNorm*, 2021).
 While a network trains, each batch-norm layer keeps an exponential average of the last few
 batches' statistics, taken while the weights were still moving. A model read at its last step
 (``keep="last"``: the final retraining on training and validation together) carries that noisy
-estimate: on the adding problem a retrained cell's test MSE was 1.3e-4 with the statistics of
-its last steps and 1.3e-5 with them averaged over 50 batches under its final weights.
+estimate, and a regression read that way can be worse than a short trial of the same graph
+(BENCHMARKS.md, B14 on the adding problem).
 """
 
 from __future__ import annotations
