@@ -42,6 +42,17 @@ def test_the_statistics_become_the_average_over_the_batches_and_nothing_else_mov
     assert not recompute_bn_stats(nn.Linear(3, 4), x, 64, 4, 1)  # no batch norm: untouched
 
 
+def test_every_batch_is_full_where_the_rows_do_not_divide_into_batches():
+    """129 rows in batches of 128: the second batch wraps around rather than holding 1 row,
+    which batch norm cannot train on; a single row is no batch at all."""
+    sizes = []
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    model.register_forward_pre_hook(lambda _, args: sizes.append(len(args[0])))
+    assert recompute_bn_stats(model, torch.randn(129, 3), batch=128, batches=3, seed=0)
+    assert sizes == [128, 128, 128]
+    assert not recompute_bn_stats(model, torch.randn(1, 3), batch=128, batches=3, seed=0)
+
+
 def test_a_last_weights_training_hands_back_the_recomputed_statistics(digits):
     graph = NET
     cfg = TrainConfig(eval_every=10, threads=1, keep="last", device="cpu")

@@ -17,11 +17,13 @@ from torch import nn
 def recompute_bn_stats(model: nn.Module, x: torch.Tensor, batch: int, batches: int,
                        seed: int) -> bool:
     """Set every batch-norm layer's running statistics to their plain average over ``batches``
-    batches of ``x`` (drawn in a seeded order, in training mode, without gradients). The
-    global random state is left as it was. False (nothing done) for a model without one."""
+    batches of ``x`` (``batch`` rows each, drawn in a seeded order that wraps around, in
+    training mode, without gradients). The global random state is left as it was. False
+    (nothing done) for a model without one, or batches of fewer than 2 rows."""
     layers = [m for m in model.modules()
               if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
-    if not layers or batches < 1 or len(x) == 0:
+    batch = min(batch, len(x))
+    if not layers or batches < 1 or batch < 2:
         return False
     momenta = [m.momentum for m in layers]
     was_training = model.training
@@ -34,8 +36,8 @@ def recompute_bn_stats(model: nn.Module, x: torch.Tensor, batch: int, batches: i
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)  # dropout, if any, draws from here
             for i in range(batches):
-                start = (i * batch) % len(x)
-                model(x[order[start:start + batch]])
+                rows = torch.arange(i * batch, (i + 1) * batch, device=x.device) % len(x)
+                model(x[order[rows]])
     finally:
         for m, momentum in zip(layers, momenta):
             m.momentum = momentum
