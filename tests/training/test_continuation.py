@@ -6,20 +6,15 @@ from __future__ import annotations
 import pytest
 import torch
 
-from graphnas.graph import Edge, Graph, Node, load_example
+from graphnas.graph import load_example
 from graphnas.nn import build
 from graphnas.tasks import get_task
 from graphnas.training import Budget, TrainConfig, train
 from graphnas.training.checkpoint import load_state
 
-# dropout and batch norm: the dropout generator and the running statistics must carry over
-NET = Graph(inputs=("x",),
-            nodes=(Node("flat", "flatten"), Node("fc", "linear", {"width": 32}),
-                   Node("bn", "batch_norm"), Node("act", "relu"),
-                   Node("drop", "dropout", {"p": 0.3})),
-            edges=(Edge("x", "flat"), Edge("flat", "fc"), Edge("fc", "bn"), Edge("bn", "act"),
-                   Edge("act", "drop")),
-            output="drop")
+from .graphs import BN_NET
+
+NET = BN_NET  # dropout and batch norm: their state must carry over
 
 
 @pytest.fixture(scope="module")

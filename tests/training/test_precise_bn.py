@@ -6,19 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from graphnas.graph import Edge, Graph, Node
 from graphnas.tasks import get_task
 from graphnas.training import Budget, TrainConfig, train
 from graphnas.training.metrics import evaluate
 from graphnas.training.precise_bn import recompute_bn_stats
 
-NET = Graph(inputs=("x",),
-            nodes=(Node("flat", "flatten"), Node("fc", "linear", {"width": 32}),
-                   Node("bn", "batch_norm"), Node("act", "relu"),
-                   Node("drop", "dropout", {"p": 0.3})),
-            edges=(Edge("x", "flat"), Edge("flat", "fc"), Edge("fc", "bn"), Edge("bn", "act"),
-                   Edge("act", "drop")),
-            output="drop")
+from .graphs import BN_NET
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +47,7 @@ def test_every_batch_is_full_where_the_rows_do_not_divide_into_batches():
 
 
 def test_a_last_weights_training_hands_back_the_recomputed_statistics(digits):
-    graph = NET
+    graph = BN_NET
     cfg = TrainConfig(eval_every=10, threads=1, keep="last", device="cpu")
     plain = train(graph, digits, Budget(steps=30), TrainConfig(**{**cfg.to_dict(),
                                                                   "precise_bn": 0}),
