@@ -3,7 +3,8 @@ same seeds: how a default is chosen (and the record of what was tried).
 
 Run:  .venv/bin/python benchmarks/tune_surrogate.py [--benchmark nasbenchgraph]
           [--datasets cora citeseer pubmed] [--objectives score,latency] [--strategy surrogate]
-          [--queries 100] [--seeds 20] --variant NAME KEY=VALUE [KEY=VALUE ...] [--variant ...]
+          [--queries 100] [--seeds 20] [--no-default]
+          --variant NAME KEY=VALUE [KEY=VALUE ...] [--variant ...]
 
 Each variant runs ``--strategy`` with its options (values read as JSON where they parse, else
 as strings) beside the defaults (the row ``default``) on every data set, seeds 0..SEEDS-1, as
@@ -44,13 +45,16 @@ def main() -> None:
     ap.add_argument("--strategy", default="surrogate")
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--no-default", action="store_true",
+                    help="leave the defaults' row out (the first variant is then the base)")
     ap.add_argument("--variant", nargs="+", action="append", default=[],
                     metavar="NAME KEY=VALUE", help="a name, then the strategy's options")
     args = ap.parse_args()
     bench = get_benchmark(args.benchmark)
     objectives = tuple(args.objectives.split(","))
     key = "hv_regret_mean" if len(objectives) > 1 else "valid_regret_mean"
-    variants = {"default": {}, **{v[0]: _options(v[1:]) for v in args.variant}}
+    variants = {} if args.no_default else {"default": {}}
+    variants.update({v[0]: _options(v[1:]) for v in args.variant})
     print(f"{bench.title}, {args.strategy}, objectives {', '.join(objectives)}: "
           f"{args.queries} queries, seeds 0-{args.seeds - 1}\n")
     print("| data set | variant | options | regret | x default | ms per query |")
