@@ -96,8 +96,7 @@ def check_beats_random(name: str) -> None:
     assert best_found(name) > best_found("random", on=name)
 
 
-def front_found(name: str, seeds: int = 4, budget: int = 80, config: dict | None = None
-                ) -> float:
+def front_found(name: str, seeds: int = 4, budget: int = 80) -> float:
     """Mean hypervolume (reference: the worst corner) of the two-objective toy's front found."""
     from graphnas.pareto import hypervolume
 
@@ -106,7 +105,7 @@ def front_found(name: str, seeds: int = 4, budget: int = 80, config: dict | None
     space = space_for(name)
     volumes = []
     for seed in range(seeds):
-        _, asked = run(name, seed, budget, space, config=config, objective=two_objectives)
+        _, asked = run(name, seed, budget, space, objective=two_objectives)
         volumes.append(hypervolume([two_objectives(space, c.choices) for c in asked],
                                    [-0.01, -1.01]))
     return statistics.mean(volumes)

@@ -97,13 +97,3 @@ def test_on_the_macro_space_the_surrogate_fits_its_structure_features():
     choices = s.told[0][0]
     features = s._feature(choices, cache=False)
     assert all(features[k] == v for k, v in space.structure_features(choices).items())
-
-
-def test_hypervolume_on_the_told_values_finds_a_front_and_checks_its_option():
-    from . import suite
-
-    values = suite.front_found("surrogate", seeds=2, config={"scale": "values"})
-    assert values > suite.front_found("random", seeds=2)
-    with pytest.raises(ValueError, match="scale must be 'ranks' or 'values'"):
-        SurrogateSearch(get_space("macro", InputSpec("vector", (4,)), OutputSpec("classes", 2)),
-                        scale="raw")

@@ -39,10 +39,7 @@ hypervolume it would add to the front of the told vectors (in normal-score units
 predicted to be dominated by how far it falls short), and the pool's parents are the front's
 members, the most isolated first. ``"parego"`` (Knowles 2006): at every ask, weights drawn
 from the simplex turn each told vector (normalised by the ranges seen) into one augmented
-Tchebycheff value, and the single-objective search above runs on those values. With
-``scale="values"`` the hypervolume of ``"hvi"`` is taken on the told values themselves, each
-objective min-max scaled over the told points (the GPs fit them standardised), instead of on
-normal scores: the geometry in which a benchmark's hypervolume regret is measured.
+Tchebycheff value, and the single-objective search above runs on those values.
 """
 
 from __future__ import annotations
@@ -87,9 +84,6 @@ class SurrogateSearch(Strategy):
         spread, window: at most ``spread`` of the last ``window`` asks share a choice of the
             space's template decision (no limit when ``spread > window`` or the space has
             none).
-        several: with several objectives, "hvi" (hypervolume improvement) or "parego".
-        scale: the units of "hvi"'s hypervolume: "ranks" (normal scores) or "values" (the
-            told values, min-max scaled).
     """
 
     name = "surrogate"
@@ -98,7 +92,7 @@ class SurrogateSearch(Strategy):
     def __init__(self, space: Space, seed: int = 0, init: int = 10, parents: int = 8,
                  mutations: int = 40, samples: int = 100, max_steps: int = 2,
                  acquisition: str = "mean", max_fit: int = 400, spread: int = 3,
-                 window: int = 6, several: str = "hvi", scale: str = "ranks") -> None:
+                 window: int = 6, several: str = "hvi") -> None:
         super().__init__(space, seed)
         if min(init, parents, max_steps, spread, window) < 1 or min(mutations, samples) < 0 \
                 or max_fit < 2:
@@ -109,9 +103,7 @@ class SurrogateSearch(Strategy):
                              f"{acquisition!r}")
         if several not in ("hvi", "parego"):
             raise ValueError(f"surrogate several must be 'hvi' or 'parego', not {several!r}")
-        if scale not in ("ranks", "values"):
-            raise ValueError(f"surrogate scale must be 'ranks' or 'values', not {scale!r}")
-        self.several, self.scale = several, scale
+        self.several = several
         self.init, self.parents, self.mutations = init, parents, mutations
         self.samples, self.max_steps = samples, max_steps
         self.acquisition, self.max_fit = acquisition, max_fit
@@ -212,15 +204,8 @@ class SurrogateSearch(Strategy):
                        | {k for f in pool.values() for k in f})
         x = _matrix([self._feature(c) for c, _ in fit], names)
         xp = _matrix(list(pool.values()), names)
-        values = np.array([v for _, v in fit], float)  # (fit, objectives)
-        if self.scale == "values":  # min-max over the told points; the GP fits z-scores
-            span = np.ptp(values, axis=0)
-            y = (values - values.min(axis=0)) / np.where(span > 0, span, 1.0)
-            std = np.where(y.std(axis=0) > 0, y.std(axis=0), 1.0)
-            predicted = np.stack([_gp_predict(x, y[:, k] / std[k], xp)[0] * std[k]
-                                  for k in range(y.shape[1])], axis=1)
-            return self._pick(list(pool), _front_gain(y, predicted, margin=0.1))
-        y = np.stack([_normal_scores(col) for col in values.T], axis=1)
+        y = np.stack([_normal_scores(col) for col in np.array([v for _, v in fit], float).T],
+                     axis=1)  # (fit, objectives)
         predicted = np.stack([_gp_predict(x, y[:, k], xp)[0] for k in range(y.shape[1])],
                              axis=1)
         return self._pick(list(pool), _front_gain(y, predicted))
@@ -398,13 +383,13 @@ def _gp_predict(x: np.ndarray, y: np.ndarray, xp: np.ndarray) -> tuple[np.ndarra
     return mean + y.mean(), std
 
 
-def _front_gain(told: np.ndarray, predicted: np.ndarray, margin: float = 0.5) -> np.ndarray:
+def _front_gain(told: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     """Per predicted vector, the hypervolume it adds to the front of ``told`` (reference: the
-    told minimum less ``margin`` in every objective), or, where it adds none, minus how far it falls
+    told minimum less 0.5 in every objective), or, where it adds none, minus how far it falls
     short of the front (the least amount it must gain in every objective to escape being
     dominated)."""
     front = told[non_dominated(told)]
-    ref = told.min(axis=0) - margin
+    ref = told.min(axis=0) - 0.5
     base = hypervolume(front, ref)
     gain = np.array([hypervolume(np.vstack([front, p]), ref) - base for p in predicted])
     short = np.array([np.min(np.max(front - p, axis=1)) for p in predicted])
