@@ -12,9 +12,7 @@ from graphnas.tasks import get_task
 from graphnas.training import Budget, TrainConfig, train
 from graphnas.training.checkpoint import load_state
 
-from .graphs import BN_NET
-
-NET = BN_NET  # dropout and batch norm: their state must carry over
+from .graphs import BN_NET  # dropout and batch norm: their state must carry over
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +25,7 @@ def _weights(result) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize("graph,optimizer,schedule", [
-    (NET, "adamw", "cosine"), (load_example("cnn2d"), "sgd", "onecycle")])
+    (BN_NET, "adamw", "cosine"), (load_example("cnn2d"), "sgd", "onecycle")])
 def test_continued_run_equals_the_straight_run(digits, graph, optimizer, schedule):
     # 3 + 7 steps with a batch of 64 over ~1,000 samples: the continuation crosses no epoch
     # end; 12 + 20 steps with 128 crosses several, so the batch order must carry over too
@@ -54,8 +52,8 @@ def test_the_schedule_spans_schedule_steps_not_the_budget(digits):
     not as a whole 5-step cosine."""
     long = TrainConfig(eval_every=5, threads=1, schedule_steps=20, device="cpu")
     short = TrainConfig(eval_every=5, threads=1, device="cpu")
-    rung = train(NET, digits, Budget(steps=5), long, save=True)
-    whole = train(NET, digits, Budget(steps=5), short, save=True)
+    rung = train(BN_NET, digits, Budget(steps=5), long, save=True)
+    whole = train(BN_NET, digits, Budget(steps=5), short, save=True)
     assert load_state(rung.checkpoint)["step"] == 5
     assert any(not torch.equal(a, b) for a, b in zip(_weights(rung).values(),
                                                      _weights(whole).values()))
@@ -63,9 +61,9 @@ def test_the_schedule_spans_schedule_steps_not_the_budget(digits):
 
 def test_checkpoint_holds_best_weights_and_is_read_weights_only(digits):
     cfg = TrainConfig(eval_every=2, threads=1, schedule_steps=8, device="cpu")
-    r = train(NET, digits, Budget(steps=4), cfg, save=True)
+    r = train(BN_NET, digits, Budget(steps=4), cfg, save=True)
     ck = load_state(r.checkpoint)
     assert ck["step"] == 4 and ck["best_score"] == max(p[2] for p in r.curve)
-    model = build(NET, digits.input_spec, digits.output_spec)
+    model = build(BN_NET, digits.input_spec, digits.output_spec)
     model.load_state_dict(ck["best_model"])  # the best weights load into a fresh module
-    assert train(NET, digits, Budget(steps=4), cfg).checkpoint is None  # only when asked
+    assert train(BN_NET, digits, Budget(steps=4), cfg).checkpoint is None  # only when asked

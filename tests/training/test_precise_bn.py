@@ -47,12 +47,11 @@ def test_every_batch_is_full_where_the_rows_do_not_divide_into_batches():
 
 
 def test_a_last_weights_training_hands_back_the_recomputed_statistics(digits):
-    graph = BN_NET
     cfg = TrainConfig(eval_every=10, threads=1, keep="last", device="cpu")
-    plain = train(graph, digits, Budget(steps=30), TrainConfig(**{**cfg.to_dict(),
+    plain = train(BN_NET, digits, Budget(steps=30), TrainConfig(**{**cfg.to_dict(),
                                                                   "precise_bn": 0}),
                   keep_module=True)
-    precise = train(graph, digits, Budget(steps=30), cfg, keep_module=True)
+    precise = train(BN_NET, digits, Budget(steps=30), cfg, keep_module=True)
     assert any(isinstance(m, nn.BatchNorm1d) for m in plain.module.modules())
     model = copy.deepcopy(plain.module)  # the same last weights, recomputed here
     xt = torch.as_tensor(digits.train.x)[torch.randperm(
