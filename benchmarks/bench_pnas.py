@@ -32,6 +32,7 @@ from record import RESULTS, Record
 
 import graphnas
 from graphnas.api import parse_duration
+from graphnas.methods.types import parse_assignments
 
 STRATEGIES = ("pnas", "evolution")
 RETEST_SEED = 10_000  # added to each trial's seed for its second training
@@ -100,17 +101,6 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def _options(pairs: list[str]) -> dict:
-    out = {}
-    for p in pairs:
-        k, v = p.split("=", 1)
-        try:
-            out[k] = json.loads(v)
-        except json.JSONDecodeError:
-            out[k] = v
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=["mnist1d", "digits"])
@@ -132,7 +122,8 @@ def main() -> None:
     args = ap.parse_args()
     record = Record(args.record)
     budget = parse_duration(args.budget)
-    space_options, strategy_options = _options(args.space_option), _options(args.strategy_option)
+    space_options = parse_assignments(args.space_option, "--space-option")
+    strategy_options = parse_assignments(args.strategy_option, "--strategy-option")
     print(f"B10: blocks space {space_options or '(defaults)'}, budget {args.budget} per "
           f"search, {args.seeds} seed(s), {args.workers} worker(s)", flush=True)
     results: dict = {}

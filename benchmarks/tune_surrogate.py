@@ -24,17 +24,7 @@ import time
 
 from graphnas.benchmarks.registry import get_benchmark
 from graphnas.benchmarks.tabular import compare
-
-
-def _options(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key] = value
-    return out
+from graphnas.methods.types import parse_assignments
 
 
 def main() -> None:
@@ -54,7 +44,7 @@ def main() -> None:
     objectives = tuple(args.objectives.split(","))
     key = "hv_regret_mean" if len(objectives) > 1 else "valid_regret_mean"
     variants = {} if args.no_default else {"default": {}}
-    variants.update({v[0]: _options(v[1:]) for v in args.variant})
+    variants.update({v[0]: parse_assignments(v[1:], "--variant") for v in args.variant})
     print(f"{bench.title}, {args.strategy}, objectives {', '.join(objectives)}: "
           f"{args.queries} queries, seeds 0-{args.seeds - 1}\n")
     print("| data set | variant | options | regret | x default | ms per query |")
