@@ -61,6 +61,26 @@ def test_the_predictors_spearman_is_kept_for_every_ranked_round():
     assert json.loads(json.dumps(s.state_dict()))["rounds"] == s.rounds
 
 
+def test_probes_are_drawn_from_below_the_best_ranked_and_scored_with_them():
+    space = blocks_space()
+    s, asked = search(space, 40, beam=4, init=12, probes=2)
+    ranked = [r for r in s.rounds[1:] if r["closed"]]
+    assert ranked and all(r["quota"] == 6 and r["probes"] == 2 for r in ranked)
+    for i in range(1, len(s.rounds)):
+        cells = [c.choices for c in asked if s.round_of[c.choices] == i]
+        probes = [c for c in cells if c in s.probe]
+        best = [c for c in cells if c not in s.probe][:4]  # the round's best-ranked four
+        if probes:
+            assert min(s.predicted[c] for c in best) >= max(s.predicted[c] for c in probes)
+    assert any(r["spearman"] != r["spearman_ranked"] for r in ranked)
+    resumed = get_strategy("pnas", space, seed=0, beam=4, init=12, probes=2)
+    resumed.load_state_dict(json.loads(json.dumps(s.state_dict())))
+    assert resumed.probe == s.probe
+    plain, _ = search(space, 24, beam=4, init=12)  # no probes: the two figures are one
+    assert all(r["spearman"] == r["spearman_ranked"] and r["probes"] == 0
+               for r in plain.rounds if r["closed"])
+
+
 def test_asks_run_ahead_of_tells():
     space = blocks_space()
     s = get_strategy("pnas", space, seed=1, beam=3, init=5)
@@ -116,6 +136,8 @@ def test_the_predictor_ranks_a_learnable_score():
 def test_bad_options():
     with pytest.raises(ValueError, match="beam"):
         get_strategy("pnas", ToySpace(), beam=0)
+    with pytest.raises(ValueError, match="probes"):
+        get_strategy("pnas", ToySpace(), probes=-1)
 
 
 def test_the_report_draws_the_predictors_rounds():

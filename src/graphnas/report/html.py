@@ -121,9 +121,11 @@ def _rounds(rounds: Sequence[dict[str, Any]]) -> str:
             "the predictor's scores and the validation scores of each round's trained "
             "candidates, before the predictor was refitted to them.</p>"
             + plots.spearman_by_round(rounds) + _table(
-                [(i + 1, x.get("size"), x.get("told"), x.get("n"), x.get("spearman"))
+                [(i + 1, x.get("size"), x.get("told"), x.get("n"), x.get("probes", 0),
+                  x.get("spearman"), x.get("spearman_ranked", x.get("spearman")))
                  for i, x in enumerate(rounds)],
-                ["round", "size (blocks)", "told", "ranked and scored", "Spearman"]))
+                ["round", "size (blocks)", "told", "ranked and scored", "of them drawn at random",
+                 "Spearman", "Spearman, best-ranked only"]))
 
 
 def _front(r: RunReport) -> str:

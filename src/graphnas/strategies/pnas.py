@@ -13,6 +13,11 @@ goes on with the best-ranked neighbours (one token changed) of the ``beam`` best
 The predictor is the paper's MLP ensemble over the blocks' tokens. Before it is refitted, its
 Spearman rank correlation on the cells it had ranked and that were then trained is logged and
 kept in ``rounds`` (in ``state_dict``, so in the run's store): it says how far to trust it.
+Measured on the cells it ranked best only, that figure is biased low (the cells it overrated are
+the ones trained) and taken over a narrow range of quality. With ``probes`` > 0, each ranked
+round also trains that many cells drawn at random from the rest of its pool, as the paper
+measured its predictor on randomly drawn models: ``spearman`` is then taken on every trained
+cell of the round, ``spearman_ranked`` on the best-ranked ones alone.
 
 Asynchronous: while a round's candidates are out, ``ask`` goes on down the round's ranking (the
 predicted-best extensions not asked yet; in round 1, further smallest cells), then samples the
@@ -43,16 +48,20 @@ class PNAS(Strategy):
         init: the most one-block cells trained in round 1.
         models: MLPs in the predictor's ensemble.
         hidden: the width of their two hidden layers.
+        probes: cells per ranked round drawn at random from the pool below its best ``beam``
+            (trained beside them, so that the predictor is scored on the whole pool's range).
     """
 
     name = "pnas"
 
     def __init__(self, space: Space, seed: int = 0, beam: int = 8, init: int = 32,
-                 models: int = 5, hidden: int = 32) -> None:
+                 models: int = 5, hidden: int = 32, probes: int = 0) -> None:
         super().__init__(space, seed)
-        if min(beam, init, models, hidden) < 1:
-            raise ValueError("pnas needs beam, init, models and hidden >= 1")
+        if min(beam, init, models, hidden) < 1 or probes < 0:
+            raise ValueError("pnas needs beam, init, models and hidden >= 1 and probes >= 0")
         self.beam, self.init, self.models, self.hidden = beam, init, models, hidden
+        self.probes = probes
+        self.probe: set[Choices] = set()  # cells chosen at random from a ranked pool
         self.growth = growth_for(space)
         self.told: list[tuple[Choices, float | None]] = []
         self.round_of: dict[Choices, int] = {}  # asked choices -> the round that asked them
@@ -117,21 +126,29 @@ class PNAS(Strategy):
         return [(cells[int(i)], None) for i in order]
 
     def _open(self, size: int, queue: list[tuple[Choices, float | None]]) -> None:
-        quota = min(self.beam if self.rounds else self.init, len(queue))
+        probes = sum(c in self.probe for c, _ in queue)
+        quota = min((self.beam + probes) if self.rounds else self.init, len(queue))
         self.rounds.append({"size": size, "quota": max(quota, 1), "asked": 0, "told": 0,
-                            "spearman": None, "n": 0, "closed": False})
+                            "spearman": None, "n": 0, "spearman_ranked": None,
+                            "probes": 0, "closed": False})
         self.queue = queue
 
     def _close(self) -> None:
-        """Scores the predictor on the round's cells that it ranked and that were trained."""
+        """Scores the predictor on the round's cells that it ranked and that were trained:
+        all of them, and those it ranked best (the probes left out)."""
         r = len(self.rounds) - 1
-        pairs = [(self.predicted[c], s) for c, s in self.told
+        cells = [(c, self.predicted[c], s) for c, s in self.told
                  if s is not None and self.round_of.get(c) == r and c in self.predicted]
-        rho = spearman([p for p, _ in pairs], [s for _, s in pairs])
-        self.rounds[r].update(spearman=rho, n=len(pairs), closed=True)
-        if pairs:
-            log.info("pnas round %d (size %d): predictor Spearman %s on %d trained cells", r + 1,
-                     self.rounds[r]["size"], "n/a" if rho is None else f"{rho:.2f}", len(pairs))
+        ranked = [x for x in cells if x[0] not in self.probe]
+        rho = spearman([p for _, p, _ in cells], [s for _, _, s in cells])
+        self.rounds[r].update(spearman=rho, n=len(cells), closed=True,
+                              spearman_ranked=spearman([p for _, p, _ in ranked],
+                                                       [s for _, _, s in ranked]),
+                              probes=len(cells) - len(ranked))
+        if cells:
+            log.info("pnas round %d (size %d): predictor Spearman %s on %d trained cells "
+                     "(%d drawn at random)", r + 1, self.rounds[r]["size"],
+                     "n/a" if rho is None else f"{rho:.2f}", len(cells), len(cells) - len(ranked))
 
     def _next_round(self) -> tuple[int, list[tuple[Choices, float | None]]]:
         """The next round's size and ranking: extensions of the best cells of the last size,
@@ -153,7 +170,8 @@ class PNAS(Strategy):
 
     def _rank(self, scored: list[tuple[Choices, float]], pool: list[Choices]
               ) -> list[tuple[Choices, float | None]]:
-        """The pool's best ``8 * beam`` by the predictor refitted to every score so far."""
+        """The pool's best ``8 * beam`` by the predictor refitted to every score so far, with
+        ``probes`` cells drawn at random from below its best ``beam`` spread among them."""
         seed = int(self.rng.integers(2**31))
         if len(scored) < 2 or not pool:
             order = self.rng.permutation(len(pool))[: 8 * self.beam]
@@ -161,8 +179,22 @@ class PNAS(Strategy):
         model = MLPEnsemble(self.models, self.hidden, seed)
         model.fit([self.growth.features(c) for c, _ in scored], [s for _, s in scored])
         pred = model.predict([self.growth.features(c) for c in pool])
-        order = sorted(range(len(pool)), key=lambda i: -pred[i])[: 8 * self.beam]
-        return [(pool[i], float(pred[i])) for i in order]
+        order = sorted(range(len(pool)), key=lambda i: -pred[i])
+        ranked = [(pool[i], float(pred[i])) for i in order]
+        top, rest = ranked[: self.beam], ranked[self.beam:]
+        if not self.probes or not rest:
+            return ranked[: 8 * self.beam]
+        drawn = set(self.rng.choice(len(rest), size=min(self.probes, len(rest)), replace=False)
+                    .tolist())
+        probes = [rest[i] for i in sorted(drawn)]
+        self.probe.update(c for c, _ in probes)
+        head = []  # the best, a probe after every few of them
+        for j, cell in enumerate(top):
+            head.append(cell)
+            head += [p for k, p in enumerate(probes)
+                     if max(1, (k + 1) * len(top) // len(probes)) == j + 1]
+        rest = [x for i, x in enumerate(rest) if i not in drawn]
+        return head + rest[: 8 * self.beam - len(top)]
 
     def _unseen(self, pool: list[Choices]) -> list[Choices]:
         """The pool without seen or repeated keys, in order."""
@@ -179,7 +211,8 @@ class PNAS(Strategy):
                 "round_of": [[list(c), r] for c, r in self.round_of.items()],
                 "predicted": [[list(c), p] for c, p in self.predicted.items()],
                 "rounds": [dict(r) for r in self.rounds],
-                "queue": [[list(c), p] for c, p in self.queue], "seen": sorted(self.seen)}
+                "queue": [[list(c), p] for c, p in self.queue], "seen": sorted(self.seen),
+                "probe": sorted(list(c) for c in self.probe)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
@@ -189,4 +222,5 @@ class PNAS(Strategy):
         self.rounds = [dict(r) for r in state["rounds"]]
         self.queue = [(tuple(c), p) for c, p in state["queue"]]
         self.seen = set(state["seen"])
+        self.probe = {tuple(c) for c in state.get("probe", [])}  # absent in older runs
         self._keys = {self.growth.key(c) for c in (*self.round_of, *(c for c, _ in self.told))}
