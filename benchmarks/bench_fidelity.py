@@ -3,7 +3,8 @@ MNIST-1D and the adding problem, and a hybrid search with ASHA in its exploratio
 
 Run:  .venv/bin/python benchmarks/bench_fidelity.py [--seeds 3] [--workers 2]
           [--fast 10m] [--slow 20m] [--hybrid 20m] [--tasks mnist1d,adding]
-          [--fidelity asha] [--min-steps N] [--eta 3] [--trial-steps N]
+          [--only evolution|hybrid] [--fidelity asha] [--min-steps N] [--eta 3]
+          [--trial-steps N]
           [--retrain-steps 3000] [--out runs/b12]
 
 Per task and seed s: ``graphnas search --task TASK --strategy evolution --fidelity FIDELITY
@@ -39,18 +40,20 @@ from graphnas.tasks import LOWER_IS_BETTER, get_task
 HYBRID_BAR = 0.990  # B2: the hybrid's test accuracy on MNIST-1D, on every seed
 
 
-def search(out: Path, **settings) -> tuple[float | None, float]:
-    """One search's test metric (None: it handed back nothing) and minutes."""
-    done = out / "result.json"
-    if done.exists():
-        return json.loads(done.read_text())["test_metric"], 0.0
-    t0 = time.perf_counter()
-    try:
-        r = graphnas.search(out=str(out), progress="quiet", **settings)
-    except Exception as err:  # noqa: BLE001  (a failed search is a row; the others go on)
-        print(f"<!-- {out.name}: failed: {type(err).__name__}: {err} -->", flush=True)
-        return None, (time.perf_counter() - t0) / 60
-    return r.test_metric, (time.perf_counter() - t0) / 60
+def search(out: Path, **settings) -> dict | None:
+    """One search's row (test metric, minutes, trials, retraining steps); None if it failed."""
+    done, minutes = out / "result.json", None  # minutes: None when read back from the folder
+    if not done.exists():
+        t0 = time.perf_counter()
+        try:
+            graphnas.search(out=str(out), progress="quiet", **settings)
+        except Exception as err:  # noqa: BLE001  (a failed search is a row; the others go on)
+            print(f"<!-- {out.name}: failed: {type(err).__name__}: {err} -->", flush=True)
+            return None
+        minutes = (time.perf_counter() - t0) / 60
+    r = json.loads(done.read_text())
+    return {"test": r["test_metric"], "minutes": minutes,
+            "trials": r.get("trials"), "retrain_steps": r.get("retrain_steps")}
 
 
 def main() -> None:
@@ -62,6 +65,8 @@ def main() -> None:
     ap.add_argument("--slow", default="20m", help="plain evolution")
     ap.add_argument("--hybrid", default="20m", help="the hybrid with the schedule on "
                     "MNIST-1D ('0' to leave it out)")
+    ap.add_argument("--only", choices=("evolution", "hybrid"), default=None,
+                    help="run (and print) only these searches")
     ap.add_argument("--fidelity", default="asha", choices=("asha", "hyperband"))
     ap.add_argument("--min-steps", type=int, default=None)
     ap.add_argument("--eta", type=int, default=3)
@@ -78,30 +83,33 @@ def main() -> None:
                                 ("retrain_steps", args.retrain_steps)) if v is not None}
     rungs = {"fidelity": args.fidelity, "eta": args.eta, "min_steps": args.min_steps}
     hybrid = parse_duration(args.hybrid)
-    rows = []  # (task, search, budget, [metric per seed], minutes)
+    rows = []  # (task, search, budget, [metric per seed], [trials per seed])
     for task in [t for t in args.tasks.split(",") if t]:
         plans = [("evolution", f"evolution + {args.fidelity}", args.fast, rungs),
                  ("evolution", "evolution", args.slow, {})]
         if task == "mnist1d" and hybrid:
             plans.append(("hybrid", f"hybrid + {args.fidelity}", args.hybrid, rungs))
         for strategy, name, budget, extra in plans:
-            metrics, minutes = [], []
+            if args.only not in (None, strategy):
+                continue
+            metrics, trials = [], []
             for seed in range(args.seeds):
                 folder = root / f"{task}-{name.replace(' + ', '-')}-{budget}-s{seed}"
                 key = f"{folder.name}-w{args.workers}" + "".join(
                     f"-{k}{v}" for k, v in sorted({**common, **extra}.items()))
                 done = record.get(key)
                 if done is None:
-                    m, took = search(folder, task=task, strategy=strategy, budget=budget,
-                                     seed=seed, workers=args.workers, **common, **extra)
-                    if m is not None:
-                        record.put(key, {"test": m, "minutes": took})
-                else:
-                    m, took = done["test"], done["minutes"]
-                metrics.append(m)
-                minutes.append(took)
-                print(f"<!-- {folder.name}: test {m} ({took:.1f} min) -->", flush=True)
-            rows.append((task, name, budget, metrics, minutes))
+                    done = search(folder, task=task, strategy=strategy, budget=budget,
+                                  seed=seed, workers=args.workers, **common, **extra)
+                    if done is not None:
+                        record.put(key, done)
+                done = done or {}
+                metrics.append(done.get("test"))
+                trials.append(done.get("trials"))
+                print(f"<!-- {folder.name}: test {done.get('test')} "
+                      f"({done.get('minutes')} min, {done.get('trials')} trials) -->",
+                      flush=True)
+            rows.append((task, name, budget, metrics, trials))
     print(table(rows, args))
     print(f"\nRun folders: {root}")
 
@@ -110,10 +118,10 @@ def table(rows: list, args) -> str:
     """The Markdown table, with each target's verdict."""
     out = [f"B12: {args.seeds} seeds, {args.workers} workers, fidelity {args.fidelity} "
            f"(eta {args.eta}, min steps {args.min_steps or 'default'})", "",
-           "| task | search | budget | test per seed | mean +- std | target |",
-           "| --- | --- | --- | --- | --- | --- |"]
+           "| task | search | budget | trials per seed | test per seed | mean +- std | target |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
     means = {(task, name): summary(metrics)[0] for task, name, _, metrics, _ in rows}
-    for task, name, budget, metrics, _ in rows:
+    for task, name, budget, metrics, trials in rows:
         mse = get_task(task).metric in LOWER_IS_BETTER
         mean, std = summary(metrics)
         verdict = ""
@@ -128,7 +136,9 @@ def table(rows: list, args) -> str:
             verdict = ("met" if met else "not met") + " (>= 99.0% on every seed)"
         per_seed = ", ".join(fmt(m, mse) for m in metrics)
         spread = "-" if mean is None else f"{fmt(mean, mse)} +- {fmt(std, mse)}"
-        out.append(f"| {task} | {name} | {budget} | {per_seed} | {spread} | {verdict} |")
+        counts = ", ".join("-" if t is None else str(t) for t in trials)
+        out.append(f"| {task} | {name} | {budget} | {counts} | {per_seed} | {spread} | "
+                   f"{verdict} |")
     return "\n".join(out)
 
 
