@@ -84,6 +84,7 @@ class SurrogateSearch(Strategy):
         spread, window: at most ``spread`` of the last ``window`` asks share a choice of the
             space's template decision (no limit when ``spread > window`` or the space has
             none).
+        several: with several objectives, "hvi" (hypervolume improvement) or "parego".
     """
 
     name = "surrogate"
