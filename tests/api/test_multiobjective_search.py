@@ -93,3 +93,35 @@ def test_one_objective_leaves_the_summary_as_it_was(run, tmp_path):
     assert "objectives" not in config["identity"]
     assert "objectives" not in json.loads((tmp_path / "r" / "result.json").read_text())[
         "settings"]
+
+
+def test_known_costs_count_a_candidate_as_its_trial_does(run):
+    from graphnas.driver.limits import known_costs
+    from graphnas.spaces.base import Candidate
+    from graphnas.tasks import TaskRef, load_task
+
+    out, result = run
+    task = load_task(TaskRef("digits"))
+    known = known_costs(("score", "params"), task.input_spec, task.output_spec)
+    for m in result.pareto:
+        graph = load_graph(out / "pareto" / f"{m['trial']}.json")
+        assert known(Candidate((), graph)) == (None, -float(m["params"]))
+    assert known_costs(("score", "latency"), task.input_spec, task.output_spec) is None
+
+
+def test_the_surrogate_reads_the_parameters_of_its_pool_before_training(tmp_path, monkeypatch):
+    from graphnas.strategies.surrogate import SurrogateSearch
+
+    read = []
+    columns = SurrogateSearch._known_columns
+
+    def spy(self, pool, objectives):
+        found = columns(self, pool, objectives)
+        read.append((len(pool), sorted(found)))
+        return found
+
+    monkeypatch.setattr(SurrogateSearch, "_known_columns", spy)
+    graphnas.search(objectives=["score", "params"], out=str(tmp_path / "r"),
+                    **{**SMALL, "strategy": "surrogate", "strategy_options": {"init": 3},
+                       "trials": 5})
+    assert read and all(n > 0 and found == [1] for n, found in read)  # params: exact

@@ -72,3 +72,25 @@ def test_bench_command_reports_hypervolume_regret_and_plots_it(tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG")
     bad = run("nasbench201", "--objectives", "score,flops")
     assert bad.returncode == 2 and "costs (latency, params)" in bad.stderr
+
+
+def test_with_known_costs_the_surrogate_reads_the_table_before_querying():
+    bench = get_benchmark("nasbench201")
+    lookup, read = bench.cost_lookup("cifar10"), []
+
+    def spy(arch):
+        read.append(arch)
+        return lookup(arch)
+
+    trace = run_tabular(bench.space("cifar10"), bench.evaluator("cifar10"), "surrogate", 0, 15,
+                        objectives=("score", "params"), cost_lookup=spy)
+    assert trace.known_costs and len(read) > 15  # its pools, not only what it queried
+    rows = compare(bench, "cifar10", ["random", "surrogate"], 12, 1,
+                   objectives=("score", "params"), known_costs=True)
+    assert list(rows) == ["random", "surrogate (costs known)"]  # random cannot read them
+    out = run("nasbench201", "--objectives", "score,params", "--strategy", "surrogate",
+              "--known-costs", "--queries", "12", "--seeds", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    assert list(json.loads(out.stdout)) == ["surrogate (costs known)"]
+    bad = run("nasbench201", "--known-costs", "--queries", "5", "--seeds", "1")
+    assert bad.returncode == 2 and "known costs need several objectives" in bad.stderr

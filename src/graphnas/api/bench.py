@@ -62,7 +62,7 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
                        strategies: Sequence[str] = (ALL,), queries: int = 100,
                        seeds: int = 20, first_seed: int = 0, noisy: bool = False,
                        references: Sequence[str] = (), plot: str | Path | None = None,
-                       objectives: Sequence[str] = ("score",)
+                       objectives: Sequence[str] = ("score",), known_costs: bool = False
                        ) -> dict[str, dict[str, dict[str, Any]]]:
     """Run registered strategies, and references beside them, on a tabular benchmark's
     tables (a search sees only the validation value).
@@ -84,6 +84,10 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
             objectives run (``"all"`` picks them), told ``(score, -cost, ...)``, and each row
             has the hypervolume regret too (``hv_regret_mean``, ``hv_regret_std``,
             ``hv_regret_curve``; :mod:`graphnas.benchmarks.fronts`).
+        known_costs: with several objectives, strategies that can (``surrogate``) read a
+            candidate's tabulated costs before querying it, as a real search counts a
+            network's parameters or times it before training; their rows are named
+            ``"NAME (costs known)"``.
 
     Returns:
         data set -> row (a strategy, or a reference's label such as ``"tpe (optuna)"``) ->
@@ -105,8 +109,10 @@ def compare_on_tabular(benchmark: str, datasets: Sequence[str] = (ALL,),
     if queries < 1 or seeds < 1:
         raise ValueError(f"queries and seeds must be at least 1, got {queries} and {seeds}")
     bench.check_noisy(noisy)
+    if known_costs and not several:
+        raise ValueError("known costs need several objectives, e.g. score,latency")
     results = {d: compare(bench, d, [*chosen, *refs], queries, seeds, first_seed, noisy,
-                          objectives=objectives) for d in sets}
+                          objectives=objectives, known_costs=known_costs) for d in sets}
     if plot is not None:
         noise = ", noisy" if noisy else ""
         what = f" ({', '.join(objectives)})" if several else ""

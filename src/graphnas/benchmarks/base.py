@@ -81,6 +81,12 @@ class TabularBenchmark(ABC):
         (from which the true Pareto front is found)."""
         raise NotImplementedError(f"{self.title} does not list its tables' costs")
 
+    def cost_lookup(self, dataset: str) -> Callable[[Any], dict[str, float] | None]:
+        """Architecture -> its tabulated costs (None where it is not tabulated), without a
+        query: what a search may know of a candidate before training it (its size, its
+        measured latency), see :attr:`graphnas.strategies.base.Strategy.known`."""
+        raise NotImplementedError(f"{self.title} does not list its tables' costs")
+
     @abstractmethod
     def space(self, dataset: str) -> Space:
         """The space searched on a data set."""

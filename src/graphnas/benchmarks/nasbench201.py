@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import permutations
@@ -274,6 +274,14 @@ class NasBench201(TabularBenchmark):
             return Lookup(objective.score(arch), objective.mean(arch), None,
                           _costs(objective.lookup(arch)))
         return evaluate
+
+    def cost_lookup(self, dataset: str) -> Callable[[Nb201Cell], dict[str, float] | None]:
+        table = load_table(check_dataset(dataset))
+
+        def costs(arch: Nb201Cell) -> dict[str, float] | None:
+            row = table.get(arch.key())
+            return None if row is None else _costs(row)
+        return costs
 
     def points(self, dataset: str, costs: Sequence[str]) -> np.ndarray:
         rows = load_table(check_dataset(dataset)).values()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -258,6 +258,14 @@ class NasBenchGraph(TabularBenchmark):
                 Lookup(row["valid_perf"], row["valid_perf"], row["perf"],
                        {"latency": row["latency"], "params": row["para"]})
         return evaluate
+
+    def cost_lookup(self, dataset: str) -> Callable[[NbgArch], dict[str, float] | None]:
+        table = load_table(check_dataset(dataset))
+
+        def costs(arch: NbgArch) -> dict[str, float] | None:
+            row = table.get(arch.valid_hash())
+            return None if row is None else {"latency": row["latency"], "params": row["para"]}
+        return costs
 
     def points(self, dataset: str, costs: Sequence[str]) -> np.ndarray:
         column = {"latency": "latency", "params": "para"}

@@ -55,6 +55,7 @@ class Trace:
     asks: int = 0
     strategy_seconds: float = 0.0  # time spent in ask and tell
     costs: list[tuple[float, ...] | None] = field(default_factory=list)  # per query, if asked
+    known_costs: bool = False  # whether the strategy read candidates' costs before querying
 
     def _valid(self, i: int) -> float:
         v = (self.scores if self.valids is None else self.valids)[i]
@@ -136,14 +137,21 @@ def check_names(names: Sequence[str], objectives: int = 1) -> list[str]:
 
 def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, queries: int,
                 max_asks: int | None = None, config: dict[str, Any] | None = None,
-                objectives: Sequence[str] = ("score",)) -> Trace:
+                objectives: Sequence[str] = ("score",),
+                cost_lookup: Callable[[Any], dict[str, float] | None] | None = None) -> Trace:
     """Search ``space`` with a registered strategy (or a reference) for ``queries`` distinct
-    look-ups; with several ``objectives`` the strategy is told ``(score, -cost, ...)``."""
+    look-ups; with several ``objectives`` the strategy is told ``(score, -cost, ...)``. With a
+    ``cost_lookup`` (:meth:`TabularBenchmark.cost_lookup`) the strategy may also read any
+    candidate's costs before querying it (``Strategy.known``), as a real search counts a
+    network's parameters or times it untrained: the costs are known, the score is not."""
     strat = make_searcher(strategy, space, seed, config, len(objectives))
     max_asks = max_asks or 20 * queries
     costs = tuple(objectives[1:])
-    known: dict[str, Any] = {}
     trace = Trace(row_name(strategy), seed, valids=[])
+    if cost_lookup is not None and costs and getattr(strat, "reads_known", False):
+        strat.known = _known_costs(cost_lookup, costs)
+        trace.known_costs = True
+    known: dict[str, Any] = {}
     while len(trace.scores) < queries and trace.asks < max_asks:
         t0 = time.perf_counter()
         cand = strat.ask(1)[0]
@@ -168,6 +176,16 @@ def run_tabular(space: Space, evaluate: Evaluate, strategy: str, seed: int, quer
         log.warning("%s seed %d stopped after %d asks with %d distinct queries", strategy, seed,
                     trace.asks, len(trace.scores))
     return trace
+
+
+def _known_costs(cost_lookup: Callable[[Any], dict[str, float] | None],
+                 costs: tuple[str, ...]) -> Callable[[Any], tuple[float | None, ...] | None]:
+    """``Strategy.known`` from a table's costs: ``(None, -cost, ...)``, or None where the
+    candidate is not tabulated."""
+    def known(candidate: Any) -> tuple[float | None, ...] | None:
+        found = cost_lookup(candidate.arch)
+        return None if found is None else (None, *(-found[c] for c in costs))
+    return known
 
 
 def summarize(traces: Sequence[Trace], optimum: float, queries: int,
@@ -208,17 +226,21 @@ def compare(benchmark: TabularBenchmark, dataset: str, strategies: Sequence[str]
             queries: int, seeds: int, first_seed: int = 0, noisy: bool = False,
             configs: dict[str, dict[str, Any]] | None = None,
             on_run: Callable[[Trace], None] | None = None,
-            objectives: Sequence[str] = ("score",)) -> dict[str, dict[str, Any]]:
+            objectives: Sequence[str] = ("score",),
+            known_costs: bool = False) -> dict[str, dict[str, Any]]:
     """Every strategy (or reference) on one data set of a benchmark, on the same seeds
     ``first_seed .. first_seed + seeds - 1`` (the seed of a noisy score's draws too); returns
     row name -> :func:`summarize`'s dict. With several ``objectives`` (``"score"`` and the
-    table's costs) each row has its hypervolume regret too."""
+    table's costs) each row has its hypervolume regret too; with ``known_costs`` the
+    strategies that can may read a candidate's costs before querying it (see
+    :func:`run_tabular`; their rows are named ``"NAME (costs known)"``)."""
     benchmark.check_dataset(dataset)
     benchmark.check_noisy(noisy)
     objectives = benchmark.check_objectives(objectives)
     names = check_names(strategies, len(objectives))
     optimum = benchmark.optimum(dataset)
     front = true_front(benchmark, dataset, objectives[1:]) if len(objectives) > 1 else None
+    lookup = benchmark.cost_lookup(dataset) if known_costs and len(objectives) > 1 else None
     out = {}
     for name in names:
         traces = []
@@ -226,9 +248,10 @@ def compare(benchmark: TabularBenchmark, dataset: str, strategies: Sequence[str]
             trace = run_tabular(benchmark.space(dataset),
                                 benchmark.evaluator(dataset, noisy, seed), name, seed,
                                 queries, config=(configs or {}).get(name),
-                                objectives=objectives)
+                                objectives=objectives, cost_lookup=lookup)
             traces.append(trace)
             if on_run is not None:
                 on_run(trace)
-        out[row_name(name)] = summarize(traces, optimum, queries, front)
+        row = row_name(name) + (" (costs known)" if traces[0].known_costs else "")
+        out[row] = summarize(traces, optimum, queries, front)
     return out

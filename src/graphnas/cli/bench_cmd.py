@@ -51,13 +51,17 @@ def _command(info: BenchmarkInfo) -> Callable[..., None]:
         objectives: str = typer.Option("score", "--objectives", help=f"'score', or the "
                                        f"score and costs, comma-separated ({costs}): searches "
                                        f"several objectives and reports hypervolume regret."),
+        known_costs: bool = typer.Option(False, "--known-costs", help="With several "
+                                         "objectives: strategies that can (surrogate) read a "
+                                         "candidate's costs before querying it, as a real "
+                                         "search counts or times a network untrained."),
         plot: Path = typer.Option(None, "--plot", help="Write the anytime regret curves "
                                   "(.png)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
     ) -> None:
         wanted = [o.strip() for o in objectives.split(",") if o.strip()]
         results = compare_on_tabular(info.name, dataset, strategy, queries, seeds, first_seed,
-                                     noisy, reference, plot, wanted)
+                                     noisy, reference, plot, wanted, known_costs)
         if as_json:
             out = next(iter(results.values())) if len(results) == 1 else results
             typer.echo(json.dumps(out))

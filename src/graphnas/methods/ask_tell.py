@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphnas.driver import SearchBudget, run_search
+from graphnas.driver.limits import known_costs
 from graphnas.spaces import Space
 from graphnas.strategies import STRATEGIES, check_space, get_strategy
 
@@ -50,6 +51,9 @@ class AskTellPhase(Phase):
             (lambda: run.search_end() * self.until)
         t0, before = store.now(), len(store.trials(self.name))
         strategy = get_strategy(self.strategy, run.space, s.seed, **self.options)
+        if strategy.reads_known and len(s.objective_names) > 1:
+            strategy.known = known_costs(s.objective_names, run.task.input_spec,
+                                         run.task.output_spec)
         run_search(run.space, strategy, run.objective, store, SearchBudget(trials, seconds),
                    run.executor, self.name, s.seed, on_event=run.events, slots=slots,
                    stop=stop, limits=run.limits, objectives=s.objective_names,

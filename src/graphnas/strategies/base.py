@@ -9,6 +9,7 @@ state (or by replaying the store's trials) asks for the same next candidates.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,12 @@ class Strategy(ABC):
     genome_only: bool = False  # whether it searches only genomes (not decision spaces)
     inherit_weights: bool = False  # whether a mutated child starts from its parent's weights
     inherit_steps: float = 1.0  # the share of a trial's steps such a child trains
+    # Set by the loop that runs the search where some objectives are known before training
+    # (a network's size, a table's measured latency): candidate -> the told vector's values
+    # that are known (costs negated, as told), None for the others; the callable returns None
+    # where it knows nothing of a candidate. Only strategies with ``reads_known`` use it.
+    known: Callable[[Candidate], tuple[float | None, ...] | None] | None = None
+    reads_known: bool = False
 
     def __init__(self, space: Space, seed: int = 0) -> None:
         self.space = space

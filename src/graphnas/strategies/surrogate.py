@@ -37,7 +37,10 @@ Told tuples of objectives, ``several`` chooses how. ``"hvi"`` (the default): one
 objective (each on its normal scores) predicts a pool member's vector, which is ranked by the
 hypervolume it would add to the front of the told vectors (in normal-score units; a member
 predicted to be dominated by how far it falls short), and the pool's parents are the front's
-members, the most isolated first. ``"parego"`` (Knowles 2006): at every ask, weights drawn
+members, the most isolated first. Where the loop knows an objective before training
+(``Strategy.known``: a network's size, a table's measured latency), its exact values replace
+that objective's GP (normal scores of the told and the pool's values together), so that only
+the score is predicted. ``"parego"`` (Knowles 2006): at every ask, weights drawn
 from the simplex turn each told vector (normalised by the ranges seen) into one augmented
 Tchebycheff value, and the single-objective search above runs on those values.
 """
@@ -89,6 +92,7 @@ class SurrogateSearch(Strategy):
 
     name = "surrogate"
     multi_objective = True
+    reads_known = True
 
     def __init__(self, space: Space, seed: int = 0, init: int = 10, parents: int = 8,
                  mutations: int = 40, samples: int = 100, max_steps: int = 2,
@@ -118,6 +122,7 @@ class SurrogateSearch(Strategy):
             self._mutable = [i for i, n in enumerate(self._sizes) if n > 1]
             self._names = [_names(d) for d in self._fixed]
         self._features: dict[Choices, dict[str, float]] = {}  # of told candidates only
+        self._known: dict[Choices, tuple[float | None, ...] | None] = {}  # ``known``'s answers
 
     # -- ask/tell -------------------------------------------------------------------------
     def ask(self, n: int = 1) -> list[Candidate]:
@@ -205,11 +210,31 @@ class SurrogateSearch(Strategy):
                        | {k for f in pool.values() for k in f})
         x = _matrix([self._feature(c) for c, _ in fit], names)
         xp = _matrix(list(pool.values()), names)
-        y = np.stack([_normal_scores(col) for col in np.array([v for _, v in fit], float).T],
-                     axis=1)  # (fit, objectives)
-        predicted = np.stack([_gp_predict(x, y[:, k], xp)[0] for k in range(y.shape[1])],
-                             axis=1)
+        raw = np.array([v for _, v in fit], float)  # (fit, objectives)
+        y = np.empty_like(raw)
+        predicted = np.empty((len(pool), raw.shape[1]))
+        known = self._known_columns(list(pool), raw.shape[1])
+        for k in range(raw.shape[1]):
+            if k in known:  # exact: normal scores of the told and the pool's values together
+                z = _normal_scores(np.concatenate([raw[:, k], known[k]]))
+                y[:, k], predicted[:, k] = z[:len(raw)], z[len(raw):]
+            else:
+                y[:, k] = _normal_scores(raw[:, k])
+                predicted[:, k] = _gp_predict(x, y[:, k], xp)[0]
         return self._pick(list(pool), _front_gain(y, predicted))
+
+    def _known_columns(self, pool: list[Choices], objectives: int) -> dict[int, np.ndarray]:
+        """Objective index -> every pool member's value of it, for the objectives that
+        :attr:`known` gives for the whole pool (none without it)."""
+        if self.known is None:
+            return {}
+        rows = []
+        for choices in pool:
+            if choices not in self._known:
+                self._known[choices] = self.known(self.space.candidate(choices))
+            rows.append(self._known[choices])
+        return {k: np.array([r[k] for r in rows], float) for k in range(objectives)
+                if all(r is not None and len(r) > k and r[k] is not None for r in rows)}
 
     def _pick(self, choices: list[Choices], value: np.ndarray) -> Candidate | None:
         """The pool member of highest value not asked before, spreading templates."""
