@@ -233,6 +233,11 @@ class NasBenchGraphObjective:
                 "mean_valid": float(np.mean([r["valid_perf"] for r in rows]))}
 
 
+def _costs(row: dict[str, float]) -> dict[str, float]:
+    """A row's latency (seconds) and parameters (millions), as a benchmark's costs."""
+    return {"latency": row["latency"], "params": row["para"]}
+
+
 class NasBenchGraph(TabularBenchmark):
     """NAS-Bench-Graph's tables as a benchmark: the search is told ``valid_perf``, the report
     keeps the incumbent's ``perf`` (test accuracy). One value per architecture: no noise."""
@@ -255,8 +260,7 @@ class NasBenchGraph(TabularBenchmark):
         def evaluate(arch: NbgArch) -> Lookup:
             row = table.get(arch.valid_hash())
             return Lookup(None, None, None) if row is None else \
-                Lookup(row["valid_perf"], row["valid_perf"], row["perf"],
-                       {"latency": row["latency"], "params": row["para"]})
+                Lookup(row["valid_perf"], row["valid_perf"], row["perf"], _costs(row))
         return evaluate
 
     def cost_lookup(self, dataset: str) -> Callable[[NbgArch], dict[str, float] | None]:
@@ -264,7 +268,7 @@ class NasBenchGraph(TabularBenchmark):
 
         def costs(arch: NbgArch) -> dict[str, float] | None:
             row = table.get(arch.valid_hash())
-            return None if row is None else {"latency": row["latency"], "params": row["para"]}
+            return None if row is None else _costs(row)
         return costs
 
     def points(self, dataset: str, costs: Sequence[str]) -> np.ndarray:
