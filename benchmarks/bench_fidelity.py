@@ -4,13 +4,14 @@ MNIST-1D and the adding problem, and a hybrid search with ASHA in its exploratio
 Run:  .venv/bin/python benchmarks/bench_fidelity.py [--seeds 3] [--workers 2]
           [--fast 10m] [--slow 20m] [--hybrid 20m] [--tasks mnist1d,adding]
           [--only evolution|hybrid] [--fidelity asha] [--min-steps N] [--eta 3]
-          [--trial-steps N]
+          [--trial-steps N] [--hybrid-space macro|blocks]
           [--retrain-steps 3000] [--out runs/b12]
 
 Per task and seed s: ``graphnas search --task TASK --strategy evolution --fidelity FIDELITY
 --budget FAST --workers W --seed s`` and ``graphnas search --task TASK --strategy evolution
 --budget SLOW --workers W --seed s`` (no fidelity); on MNIST-1D also ``graphnas search --task
-mnist1d --strategy hybrid --fidelity FIDELITY --budget HYBRID --workers W --seed s``. Each is a
+mnist1d --strategy hybrid --fidelity FIDELITY --budget HYBRID --workers W --seed s`` (``--space
+HYBRID_SPACE`` where given: the blocks space has a supergraph too). Each is a
 whole search: the search, the finalists and the retraining under the standard protocol, scored
 once on the test split. One Markdown table: per task and search, each seed's test metric and
 the mean +- std, and whether the target holds: evolution with ASHA at FAST has at least plain
@@ -65,6 +66,8 @@ def main() -> None:
     ap.add_argument("--slow", default="20m", help="plain evolution")
     ap.add_argument("--hybrid", default="20m", help="the hybrid with the schedule on "
                     "MNIST-1D ('0' to leave it out)")
+    ap.add_argument("--hybrid-space", default=None, choices=("macro", "blocks"),
+                    help="the hybrid's space (default: the task's)")
     ap.add_argument("--only", choices=("evolution", "hybrid"), default=None,
                     help="run (and print) only these searches")
     ap.add_argument("--fidelity", default="asha", choices=("asha", "hyperband"))
@@ -88,13 +91,17 @@ def main() -> None:
         plans = [("evolution", f"evolution + {args.fidelity}", args.fast, rungs),
                  ("evolution", "evolution", args.slow, {})]
         if task == "mnist1d" and hybrid:
-            plans.append(("hybrid", f"hybrid + {args.fidelity}", args.hybrid, rungs))
+            spaced = {**rungs, **({"space": args.hybrid_space} if args.hybrid_space else {})}
+            name = f"hybrid + {args.fidelity}" + (f" on {args.hybrid_space}"
+                                                  if args.hybrid_space else "")
+            plans.append(("hybrid", name, args.hybrid, spaced))
         for strategy, name, budget, extra in plans:
             if args.only not in (None, strategy):
                 continue
             metrics, trials = [], []
             for seed in range(args.seeds):
-                folder = root / f"{task}-{name.replace(' + ', '-')}-{budget}-s{seed}"
+                folder = root / f"{task}-{name.replace(' + ', '-').replace(' on ', '-')}-" \
+                                f"{budget}-s{seed}"
                 key = f"{folder.name}-w{args.workers}" + "".join(
                     f"-{k}{v}" for k, v in sorted({**common, **extra}.items()))
                 done = record.get(key)

@@ -28,10 +28,12 @@ import torch
 
 from graphnas.graph import InputSpec, OutputSpec, to_json
 from graphnas.spaces import CellSpace, MacroSpace, Space
+from graphnas.spaces.blocks import BlocksSpace
 from graphnas.tasks import Task
 from graphnas.training.metrics import evaluate, loss_fn
 from graphnas.training.trainer import resolve_device
 
+from .blocks import BlocksSupergraph
 from .cell import CellSupergraph
 from .supergraph import MacroSupergraph, Supergraph, base_space
 
@@ -86,12 +88,13 @@ class DiffResult:
 
 def unsupported_reason(space: Space) -> str | None:
     """Why differentiable search cannot run on ``space`` (None when it can): it needs a
-    supergraph for the space, which the macro and cell spaces (restricted or not) have."""
-    if isinstance(base_space(space), (MacroSpace, CellSpace)):
+    supergraph for the space, which the macro, cell and blocks spaces (restricted or not)
+    have."""
+    if isinstance(base_space(space), (MacroSpace, CellSpace, BlocksSpace)):
         return None
     return (f"differentiable search has no supergraph for the {space.name!r} space; "
             f"search it with an ask/tell strategy (--strategy evolution, random, reinforce "
-            f"or surrogate), or use the macro or cell space")
+            f"or surrogate), or use the macro, cell or blocks space")
 
 
 def supports(space: Space) -> bool:
@@ -101,12 +104,15 @@ def supports(space: Space) -> bool:
 
 def make_supergraph(space: Space, input_spec: InputSpec, output_spec: OutputSpec,
                     sequence_memory: str = "ticks") -> Supergraph:
-    """The supergraph of a macro or cell space (restricted or not); ValueError otherwise."""
+    """The supergraph of a macro, cell or blocks space (restricted or not); ValueError
+    otherwise."""
     reason = unsupported_reason(space)
     if reason is not None:
         raise ValueError(reason)
     if isinstance(base_space(space), CellSpace):
         return CellSupergraph(space, input_spec, output_spec)
+    if isinstance(base_space(space), BlocksSpace):
+        return BlocksSupergraph(space, input_spec, output_spec)
     return MacroSupergraph(space, input_spec, output_spec, sequence_memory=sequence_memory)
 
 

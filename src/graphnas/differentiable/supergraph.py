@@ -56,6 +56,24 @@ def _macro(space: Space) -> MacroSpace:
     return base
 
 
+def best_first(options: list[list[tuple[int, float]]], k: int
+               ) -> list[tuple[float, list[int]]]:
+    """The ``k`` most probable sequences (log-probability, choices) that take one option per
+    decision, given each decision's (option, log-probability) most probable first."""
+    start = (0,) * len(options)
+    heap, seen, out = [(-sum(o[0][1] for o in options), start)], {start}, []
+    while heap and len(out) < k:
+        cost, ranks = heapq.heappop(heap)
+        out.append((-cost, [options[i][r][0] for i, r in enumerate(ranks)]))
+        for i, r in enumerate(ranks):
+            if r + 1 < len(options[i]):
+                nxt = (*ranks[:i], r + 1, *ranks[i + 1:])
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (cost + options[i][r][1] - options[i][r + 1][1], nxt))
+    return out
+
+
 class Supergraph(nn.Module):
     """What every supergraph shares: one logit vector per decision of its space (``alpha``,
     their own parameter group), option weights drawn once per forward pass, and the hard
@@ -143,7 +161,11 @@ class Supergraph(nn.Module):
         least probability (best-first over each decision's options in order of its logits).
         A decision the supergraph does not relax keeps its first option. Sequences can decode
         to the same graph (a changed width of a layer without weights, ...)."""
-        options = []  # per decision: (option index, log-probability), most probable first
+        return [c for _, c in best_first(self.option_ranks(), k)]
+
+    def option_ranks(self) -> list[list[tuple[int, float]]]:
+        """Per decision: (option index, log-probability), most probable first."""
+        options = []
         with torch.no_grad():
             for d in self.decisions:
                 logits = self.alpha[d.label.replace(".", "__")].detach()
@@ -154,19 +176,7 @@ class Supergraph(nn.Module):
                 logp = torch.log_softmax(logits[list(allowed)], -1).tolist()
                 ranked = sorted(zip(allowed, logp), key=lambda a: -a[1])  # stable: ties
                 options.append(ranked[:1] if d.label in self.unrelaxed else ranked)
-        start = (0,) * len(options)
-        heap, seen, out = [(-sum(o[0][1] for o in options), start)], {start}, []
-        while heap and len(out) < k:
-            cost, ranks = heapq.heappop(heap)
-            out.append([options[i][r][0] for i, r in enumerate(ranks)])
-            for i, r in enumerate(ranks):
-                if r + 1 < len(options[i]):
-                    nxt = (*ranks[:i], r + 1, *ranks[i + 1:])
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        loss = options[i][r][1] - options[i][r + 1][1]
-                        heapq.heappush(heap, (cost + loss, nxt))
-        return out
+        return options
 
     def discretise(self) -> Graph:
         return self.space.decode(self.choices())
