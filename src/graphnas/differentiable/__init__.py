@@ -13,5 +13,6 @@ from .blocks import BlocksSupergraph
 from .cell import CellSupergraph
 from .supergraph import MacroSupergraph, Supergraph
 
-__all__ = ["BlocksSupergraph", "CellSupergraph", "DiffConfig", "DiffResult", "MacroSupergraph", "Supergraph",
-           "differentiable_search", "make_supergraph", "supports", "unsupported_reason"]
+__all__ = ["BlocksSupergraph", "CellSupergraph", "DiffConfig", "DiffResult", "MacroSupergraph",
+           "Supergraph", "differentiable_search", "make_supergraph", "supports",
+           "unsupported_reason"]

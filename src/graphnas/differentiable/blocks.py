@@ -25,6 +25,7 @@ from graphnas.spaces import Space
 from graphnas.spaces.blocks import BlocksSpace
 from graphnas.spaces.recipes import BODY, STEMS, causal, fixed_readout, weighted
 
+from .cell import read_out
 from .mixed import MixedOp, _mix, parameter_free
 from .supergraph import Supergraph, base_space, best_first
 
@@ -100,7 +101,7 @@ class BlocksSupergraph(Supergraph):
         h0, h1 = h, h
         for cell in self.cells:
             h0, h1 = self._cell(cell, h0, h1), h0
-        return self._head(h0)
+        return read_out(h0, self.readout, self.out_spec, self.head)
 
     def _cell(self, cell: nn.ModuleDict, h0: torch.Tensor, h1: torch.Tensor) -> torch.Tensor:
         source = {"h0": h0, "h1": h1}
@@ -118,17 +119,6 @@ class BlocksSupergraph(Supergraph):
         names = self.options[in_label]
         x = _mix(self.probs(in_label), [lambda s=s: source[s] for s in names], ())
         return cell[_key(op_label)](x, self.probs(op_label))
-
-    def _head(self, h: torch.Tensor) -> torch.Tensor:
-        if self.out_spec.per_step:
-            return self.head(h.transpose(1, 2))  # (B, T, size)
-        if self.readout == "global_avg_pool":
-            h = h.flatten(2).mean(-1)
-        elif self.readout == "global_max_pool":
-            h = h.flatten(2).amax(-1)
-        elif h.dim() == 3:  # a sequence's last step
-            h = h[..., -1]
-        return self.head(h)
 
     # -- hard decisions --------------------------------------------------------------------
     def _cut(self, choices: list[int]) -> list[int]:

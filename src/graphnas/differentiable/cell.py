@@ -25,6 +25,20 @@ from .mixed import MixedOp, _mix, parameter_free
 from .supergraph import Supergraph, base_space
 
 
+def read_out(h: torch.Tensor, readout: str, out_spec: OutputSpec, head: nn.Module
+             ) -> torch.Tensor:
+    """A cell stack's body output through the space's fixed readout and the linear head."""
+    if out_spec.per_step:
+        return head(h.transpose(1, 2))  # (B, T, size)
+    if readout == "global_avg_pool":
+        h = h.flatten(2).mean(-1)
+    elif readout == "global_max_pool":
+        h = h.flatten(2).amax(-1)
+    elif h.dim() == 3:  # a sequence's last step
+        h = h[..., -1]
+    return head(h)
+
+
 class MixedEdge(nn.Module):
     """One edge of a cell: a mixture of its candidate ops, ``none`` giving zeros."""
 
@@ -86,15 +100,7 @@ class CellSupergraph(Supergraph):
                 nodes.append(sum(cell[label.replace(".", "__")](nodes[i], self.probs(label))
                                  for i, dst, label in self.edges if dst == j))
             h = nodes[-1]
-        if self.out_spec.per_step:
-            return self.head(h.transpose(1, 2))  # (B, T, size)
-        if self.readout == "global_avg_pool":
-            h = h.flatten(2).mean(-1)
-        elif self.readout == "global_max_pool":
-            h = h.flatten(2).amax(-1)
-        elif h.dim() == 3:  # a sequence's last step
-            h = h[..., -1]
-        return self.head(h)
+        return read_out(h, self.readout, self.out_spec, self.head)
 
     def parameter_free_share(self) -> float:
         """Share of edges whose strongest op has no weights (identity, activations: a
