@@ -24,7 +24,7 @@ Stems of different strides cannot be mixed: the supergraph keeps those with the 
 stride.
 
 :class:`Supergraph` holds what every supergraph shares (architecture parameters, option weights,
-hard decisions); the cell space's is in ``cell.py``.
+hard decisions); the cell space's is in ``cell.py``, the blocks space's in ``blocks.py``.
 """
 
 from __future__ import annotations
