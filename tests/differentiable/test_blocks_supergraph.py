@@ -1,8 +1,11 @@
 """The blocks space's supergraph (PNAS cells relaxed), and the hybrid search over it."""
 
+import json
+
 import pytest
 import torch
 
+import graphnas
 from graphnas.differentiable import (
     BlocksSupergraph,
     DiffConfig,
@@ -13,6 +16,7 @@ from graphnas.differentiable import (
 from graphnas.graph import from_json, infer_shapes
 from graphnas.nn import build
 from graphnas.spaces import get_space
+from graphnas.store import RunStore, TrialState
 from graphnas.tasks import get_task
 
 SMALL = {"digits": {}, "diabetes": {},
@@ -106,11 +110,6 @@ def test_a_restricted_blocks_space_gives_a_smaller_supergraph(tasks):
 
 
 def test_the_hybrid_searches_the_blocks_space_end_to_end(tmp_path):
-    import json
-
-    import graphnas
-    from graphnas.store import RunStore, TrialState
-
     r = graphnas.search(task="digits", space="blocks", strategy="hybrid", trials=6,
                         budget=None, trial_steps=20, retrain_steps=40, progress="quiet",
                         finalist_folds=1, out=str(tmp_path / "h"),

@@ -86,11 +86,24 @@ class DiffResult:
         return asdict(self)
 
 
+SUPERGRAPHS = {  # space class -> its supergraph (space, input spec, output spec, memory mode)
+    MacroSpace: lambda *a: MacroSupergraph(*a[:3], sequence_memory=a[3]),
+    CellSpace: lambda *a: CellSupergraph(*a[:3]),
+    BlocksSpace: lambda *a: BlocksSupergraph(*a[:3]),
+}
+
+
+def _supergraph_of(space: Space):
+    """The supergraph constructor for ``space``'s base space (None without one)."""
+    base = base_space(space)
+    return next((make for cls, make in SUPERGRAPHS.items() if isinstance(base, cls)), None)
+
+
 def unsupported_reason(space: Space) -> str | None:
     """Why differentiable search cannot run on ``space`` (None when it can): it needs a
     supergraph for the space, which the macro, cell and blocks spaces (restricted or not)
     have."""
-    if isinstance(base_space(space), (MacroSpace, CellSpace, BlocksSpace)):
+    if _supergraph_of(space) is not None:
         return None
     return (f"differentiable search has no supergraph for the {space.name!r} space; "
             f"search it with an ask/tell strategy (--strategy evolution, random, reinforce "
@@ -109,11 +122,7 @@ def make_supergraph(space: Space, input_spec: InputSpec, output_spec: OutputSpec
     reason = unsupported_reason(space)
     if reason is not None:
         raise ValueError(reason)
-    if isinstance(base_space(space), CellSpace):
-        return CellSupergraph(space, input_spec, output_spec)
-    if isinstance(base_space(space), BlocksSpace):
-        return BlocksSupergraph(space, input_spec, output_spec)
-    return MacroSupergraph(space, input_spec, output_spec, sequence_memory=sequence_memory)
+    return _supergraph_of(space)(space, input_spec, output_spec, sequence_memory)
 
 
 def differentiable_search(space: Space, task: Task, config: DiffConfig = DiffConfig()

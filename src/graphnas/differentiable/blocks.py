@@ -19,35 +19,18 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from graphnas.graph import InputSpec, OutputSpec, resolve_params
-from graphnas.nn.layers import OPS as FACTORIES
+from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import Space
 from graphnas.spaces.blocks import BlocksSpace
-from graphnas.spaces.recipes import BODY, STEMS, causal, fixed_readout, weighted
+from graphnas.spaces.recipes import BODY, STEMS, causal, fixed_readout
 
-from .cell import read_out
+from .cell import MixedEdge, read_out
 from .mixed import MixedOp, _mix, parameter_free
 from .supergraph import Supergraph, base_space, best_first
 
 
 def _key(label: str) -> str:
     return label.replace(".", "__")
-
-
-class MixedBlockOp(nn.Module):
-    """One pair's op: a mixture of candidate recipes, each at ``width`` channels."""
-
-    def __init__(self, names: list[str], table: dict, layout: str, width: int) -> None:
-        super().__init__()
-        self.ops = nn.ModuleList()
-        for name in names:
-            op, params = table[name]
-            p = resolve_params(op, {**params, **({"width": width} if weighted(op) else {})})
-            site = {"c_in": width, "layout": layout, "norm_shape": [width], "vocab": None}
-            self.ops.append(FACTORIES[op](p, site))
-
-    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        return _mix(w, [lambda x, op=op: op(x) for op in self.ops], (x,))
 
 
 def all_decisions(space: Space) -> list:
@@ -74,14 +57,14 @@ class BlocksSupergraph(Supergraph):
         self.options = {d.label: list(d.options) for d in self.decisions}
         self.sizes = list(self.decisions[0].options)  # cell sizes, as block counts
         self.n_blocks_label = self.decisions[0].label
-        self.width = w = base.width
+        w = base.width
         self.table = causal(BODY[self.layout]) if output_spec.causal else BODY[self.layout]
         c_in = 1 if input_spec.layout == "tokens" else input_spec.shape.channels
         stem = next(iter(STEMS[input_spec.layout].values()))  # as BlocksSpace.decode
         self.stem = MixedOp([stem], [w], w, input_spec.layout, c_in, input_spec.vocab)
         op_labels = [d.label for d in self.decisions if d.key == "op"]
         self.cells = nn.ModuleList(
-            nn.ModuleDict({_key(label): MixedBlockOp(self.options[label], self.table,
+            nn.ModuleDict({_key(label): MixedEdge(self.options[label], self.table,
                                                      self.layout, w)
                            for label in op_labels})
             for _ in range(base.cells))

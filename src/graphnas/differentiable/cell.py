@@ -40,16 +40,18 @@ def read_out(h: torch.Tensor, readout: str, out_spec: OutputSpec, head: nn.Modul
 
 
 class MixedEdge(nn.Module):
-    """One edge of a cell: a mixture of its candidate ops, ``none`` giving zeros."""
+    """One edge (or block input) of a cell: a mixture of its candidate ops, recipes of
+    ``table`` (name -> (op, params)), each at ``width`` channels; a ``None`` recipe ("none")
+    gives zeros."""
 
-    def __init__(self, names: list[str], layout: str, width: int) -> None:
+    def __init__(self, names: list[str], table: dict, layout: str, width: int) -> None:
         super().__init__()
         self.names = names
         self.ops = nn.ModuleDict()
         for name in names:
-            if EDGE_OPS[layout][name] is None:
+            if table[name] is None:
                 continue
-            op, params = EDGE_OPS[layout][name]
+            op, params = table[name]
             p = resolve_params(op, {**params, **({"width": width} if weighted(op) else {})})
             site = {"c_in": width, "layout": layout, "norm_shape": [width], "vocab": None}
             self.ops[name] = FACTORIES[op](p, site)
@@ -79,6 +81,7 @@ class CellSupergraph(Supergraph):
         self.stem = MixedOp([stem], [w], w, input_spec.layout, c_in, input_spec.vocab)
         self.cells = nn.ModuleList(
             nn.ModuleDict({label.replace(".", "__"): MixedEdge(self.options[label],
+                                                               EDGE_OPS[self.layout],
                                                                self.layout, w)
                            for _, _, label in self.edges})
             for _ in range(base.n_cells))
