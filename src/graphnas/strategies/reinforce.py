@@ -18,6 +18,16 @@ the augmented Tchebycheff value of its vectors (ParEGO's scalarisation, over obj
 normalised by the ranges seen so far), so that the controller is pulled toward a different part
 of the front at each step; the baseline is then the batch's mean reward, as the moving average
 would mix rewards under different weights. A failed trial's reward is the batch's lowest.
+
+With ``novel=True`` (the default) an architecture is asked at most once: a draw the strategy
+has asked before is replaced by a mutation of it (up to ``NOVEL_TRIES`` mutation steps) that
+was not. A converged controller would otherwise keep drawing the same few architectures, each
+answered from the record at no cost but no information, while the workers wait for a new one
+(a 20-minute hybrid search on MNIST-1D spent six of its eleven exploration minutes so). The
+replacement is rewarded through its own log-probability like any draw, so a better neighbour
+pulls the policy toward it; the draw is no longer exactly on-policy, which is the price of
+spending every trial on something new. Only when every mutation tried was asked before is a
+repeat asked.
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ def _unpack(text: str) -> Any:
 
 
 ALGORITHMS = ("reinforce", "ppo")
+NOVEL_TRIES = 30  # mutation steps tried in search of an architecture not asked before
 
 
 class Reinforce(Strategy):
@@ -56,7 +67,7 @@ class Reinforce(Strategy):
     def __init__(self, space: Space, seed: int = 0, batch: int = 5, lr: float = 0.02,
                  entropy_weight: float = 1e-3, baseline_decay: float = 0.8, hidden: int = 64,
                  temperature: float = 1.0, algorithm: str = "reinforce", ppo_epochs: int = 4,
-                 ppo_clip: float = 0.2) -> None:
+                 ppo_clip: float = 0.2, novel: bool = True) -> None:
         super().__init__(space, seed)
         if algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got "
@@ -77,6 +88,9 @@ class Reinforce(Strategy):
         self.buffer: list[tuple[list[int], Score]] = []
         self.ranges = Normalizer()  # of the objective vectors told (several objectives)
         self.updates = 0
+        self.novel = novel
+        self.asked: set[str] = set()  # hashes of the architectures asked (with ``novel``)
+        self.redrawn = 0  # draws replaced by a mutation not asked before
 
     def ask(self, n: int = 1) -> list[Candidate]:
         out = []
@@ -84,8 +98,25 @@ class Reinforce(Strategy):
             for _ in range(n):
                 choices, _, _ = self.controller.walk(self.space, generator=self.generator,
                                                       temperature=self.temperature)
-                out.append(self.space.candidate(choices))
+                cand = self.space.candidate(choices)
+                if self.novel:
+                    cand = self._unasked(cand)
+                    self.asked.add(cand.hash)
+                out.append(cand)
         return out
+
+    def _unasked(self, cand: Candidate) -> Candidate:
+        """``cand``, or where it was asked before, the first of a chain of mutations of it
+        that was not (``cand`` again if none is found)."""
+        if cand.hash not in self.asked:
+            return cand
+        mutant = cand
+        for _ in range(NOVEL_TRIES):
+            mutant = self.space.mutate(mutant, self.rng)
+            if mutant.hash not in self.asked:
+                self.redrawn += 1
+                return self.space.candidate(mutant.choices)
+        return cand
 
     def tell(self, candidate: Candidate, score: Score) -> None:
         if isinstance(score, (tuple, list)):
@@ -157,7 +188,8 @@ class Reinforce(Strategy):
         return {**super().state_dict(), "baseline": self.baseline, "worst": self.worst,
                 "buffer": [[c, list(s) if isinstance(s, tuple) else s]
                            for c, s in self.buffer],
-                "updates": self.updates,
+                "updates": self.updates, "asked": sorted(self.asked),
+                "redrawn": self.redrawn,
                 "ranges": [None if r is None else r.tolist()
                            for r in (self.ranges.low, self.ranges.high)],
                 "controller": _pack(self.controller.state_dict()),
@@ -174,6 +206,8 @@ class Reinforce(Strategy):
         if low is not None:
             self.ranges.update([low, high])
         self.updates = state["updates"]
+        self.asked = set(state.get("asked", ()))
+        self.redrawn = state.get("redrawn", 0)
         self.controller.load_state_dict(_unpack(state["controller"]))
         self.optimizer.load_state_dict(_unpack(state["optimizer"]))
         self.generator.set_state(_unpack(state["generator"]))
