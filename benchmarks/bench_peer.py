@@ -36,7 +36,9 @@ The Optuna side mirrors a graphnas search step for step:
   left) and scored once on test.
 
 The hybrid side is ``graphnas.search(task, strategy="hybrid", budget, workers, seed)``, its
-``test_metric``. Both use the task made with the seed (on MNIST-1D another validation split).
+``test_metric``; ``--hybrid-space`` and ``--hybrid-fidelity`` pass ``space`` and ``fidelity``
+(their runs are kept apart from the default's). Both use the task made with the seed (on
+MNIST-1D another validation split).
 
 B14: the hybrid ahead on both tasks, mean of the seeds: at least 0.3 points of test accuracy
 on MNIST-1D, at most half the Optuna family's test MSE on the adding problem.
@@ -240,7 +242,7 @@ def run_optuna(task_name: str, seed: int, budget: float, workers: int, folder: P
 
 
 def run_hybrid(task_name: str, seed: int, budget: float, workers: int,
-               folder: Path) -> dict[str, Any]:
+               folder: Path, space: str | None = None, fidelity: str = "none") -> dict[str, Any]:
     """graphnas's hybrid search with the same budget and workers; its record written to
     ``folder/result.json`` (the run directory is ``folder/run``)."""
     import graphnas
@@ -250,8 +252,10 @@ def run_hybrid(task_name: str, seed: int, budget: float, workers: int,
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     r = graphnas.search(task=task_name, strategy="hybrid", budget=budget, workers=workers,
-                        seed=seed, out=str(folder / "run"), progress="quiet")
+                        seed=seed, out=str(folder / "run"), progress="quiet",
+                        space=space or SearchSettings.space, fidelity=fidelity)
     record = {"system": "hybrid", "task": task_name, "seed": seed, "budget": budget,
+              "space": space, "fidelity": fidelity,
               "workers": workers, "trials": r.trials, "test_metric": r.test_metric,
               "metric": r.metric, "model_params": r.params, "seconds": time.time() - start,
               "run_dir": str(r.run_dir)}
@@ -348,6 +352,10 @@ def main() -> None:
                     help="steps of one trial (graphnas's --trial-steps default)")
     ap.add_argument("--retrain-steps", type=int, default=SearchSettings.retrain_steps,
                     help="steps of the final retraining (graphnas's default)")
+    ap.add_argument("--hybrid-space", default=None,
+                    help="the hybrid's search space (graphnas's default when not given)")
+    ap.add_argument("--hybrid-fidelity", choices=["none", "asha", "hyperband"], default="none",
+                    help="the hybrid's multi-fidelity schedule")
     ap.add_argument("--out", type=Path, default=Path("runs/bench_peer"))
     ap.add_argument("--fresh", action="store_true", help="run again what --out already holds")
     ap.add_argument("--json", type=Path, default=None, metavar="FILE")
@@ -355,6 +363,8 @@ def main() -> None:
                     help="finished runs, read back before running")
     args = ap.parse_args()
     kept = Record(args.record)
+    variant = "" if (args.hybrid_space, args.hybrid_fidelity) == (None, "none") else \
+        f"-{args.hybrid_space or 'default'}-{args.hybrid_fidelity}"
     if args.workers < 1 or args.seeds < 1:
         ap.error("--workers and --seeds must be at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -370,9 +380,10 @@ def main() -> None:
         for seed in range(args.seeds):
             records: dict[str, dict | None] = {}
             for system in ("optuna", "hybrid"):
-                folder = args.out / f"{system}-{task}-s{seed}"
+                tag = variant if system == "hybrid" else ""
+                folder = args.out / f"{system}{tag}-{task}-s{seed}"
                 key = (f"{system}-{task}-{budget:g}s-w{args.workers}-trial{args.trial_steps}"
-                       f"-retrain{args.retrain_steps}-s{seed}")
+                       f"-retrain{args.retrain_steps}-s{seed}{tag}")
                 record = None if args.fresh and args.only in (None, system) else \
                     kept.get(key) or cached(folder, budget, args.workers)
                 if record is None and args.only in (None, system):
@@ -382,7 +393,8 @@ def main() -> None:
                         record = run_optuna(task, seed, budget, args.workers, folder,
                                             args.trial_steps, args.retrain_steps)
                     else:
-                        record = run_hybrid(task, seed, budget, args.workers, folder)
+                        record = run_hybrid(task, seed, budget, args.workers, folder,
+                                            args.hybrid_space, args.hybrid_fidelity)
                     log.info("%s: test %s in %.0f s", system, record.get("test_metric"),
                              record["seconds"])
                 if record is not None and record.get("test_metric") is not None:
