@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graphnas.driver import SearchBudget, TrainingObjective, run_search
+from graphnas.driver.loop import restore
 from graphnas.execution import ProcessExecutor
 from graphnas.store import RunMismatch, RunStore, TrialState
 from graphnas.strategies import get_strategy
@@ -49,6 +50,20 @@ def test_resume_by_replaying_the_store_alone(tmp_path, name):
     (tmp_path / "split" / "state-search.json").unlink()  # only trials.sqlite is left
     resumed = search(tmp_path / "split", 10, name)
     assert [t.hash for t in resumed] == [t.hash for t in whole]
+
+
+def test_a_resumed_phase_knows_the_last_trial_its_strategy_asked(tmp_path):
+    """``restore`` gives back the last trial asked, which the loop saves again with the state
+    even where the resumed phase's first save comes before any ask (a promotion that finished
+    first): a phase saved with "nothing asked" would be replayed whole at the next resume."""
+    search(tmp_path / "run", 5, "reinforce")
+    store = RunStore(tmp_path / "run", {**ID, "strategy": "reinforce"})
+    try:
+        fresh = get_strategy("reinforce", ToySpace(n=6, k=3), seed=0)
+        assert restore(fresh, store, "search") == 5
+        assert restore(fresh, store, "nothing yet") == 0
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("name", ["evolution", "reinforce"])

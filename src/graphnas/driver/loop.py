@@ -60,8 +60,9 @@ Event = Callable[[str, dict[str, Any]], None]
 
 
 def restore(strategy: Strategy, store: RunStore, phase: str,
-            objectives: tuple[str, ...] = ("score",)) -> None:
-    """Bring a strategy to where the run left it: its saved state, then the trials it missed.
+            objectives: tuple[str, ...] = ("score",)) -> int:
+    """Bring a strategy to where the run left it: its saved state, then the trials it missed;
+    returns the id of the last trial it has asked for (0: none).
 
     The saved state names the last trial the strategy had asked for and the trials then in
     flight. A finished trial it missed is replayed as the uninterrupted run saw it: asked again
@@ -99,6 +100,7 @@ def restore(strategy: Strategy, store: RunStore, phase: str,
     if saved is not None or replayed:
         log.info("resumed phase %s after trial %d (%d replayed from the store)", phase, asked,
                  replayed)
+    return asked
 
 
 def _tell_rungs(strategy: Strategy, t: TrialRecord, heard: int,
@@ -148,13 +150,14 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     if rungs is not None and inherit:
         raise ValueError("trials that inherit weights cannot also train in rungs (--fidelity); "
                          "use one or the other")
-    restore(strategy, store, phase, objectives)
+    # what the strategy asked before, saved again with its state even where this run of the
+    # phase asks nothing (a promotion finished first): else a later resume replays it all
+    last_asked = restore(strategy, store, phase, objectives)
     ladder = None if rungs is None else Ladder(rungs, store, phase, objective)
     heirs = Inheritance(store, strategy, objective) if inherit else None
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before
-    last_asked = 0
     durations = trained_seconds(store, phase)
 
     def out_of_time() -> bool:
