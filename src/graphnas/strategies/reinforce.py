@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -115,7 +116,7 @@ class Reinforce(Strategy):
             mutant = self.space.mutate(mutant, self.rng)
             if mutant.hash not in self.asked:
                 self.redrawn += 1
-                return self.space.candidate(mutant.choices)
+                return replace(mutant, origin=None)  # a draw, not a child: no parent
         return cand
 
     def tell(self, candidate: Candidate, score: Score) -> None:
