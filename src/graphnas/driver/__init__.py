@@ -1,6 +1,7 @@
 """The search driver: strategy x objective x budget over an executor, recorded in a run store."""
 
 from .fidelity import FIDELITIES, RungSchedule, default_min_steps, rung_steps
+from .inheritance import WarmStart, kept_state
 from .limits import SizeLimits
 from .loop import (
     SearchBudget,
@@ -16,6 +17,7 @@ from .outcome import TrialOutcome
 from .vectors import OBJECTIVES, front, member, parse_objectives, told, values
 
 __all__ = ["FIDELITIES", "OBJECTIVES", "RungSchedule", "SearchBudget", "SizeLimits",
-           "TrainingObjective", "TrialOutcome", "default_min_steps", "front", "median", "member",
+           "TrainingObjective", "TrialOutcome", "WarmStart", "default_min_steps", "front",
+           "kept_state", "median", "member",
            "parse_objectives", "record_finished", "record_outcome", "restore", "run_search",
            "rung_steps", "told", "trained_seconds", "values"]

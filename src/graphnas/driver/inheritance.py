@@ -11,8 +11,13 @@ network morphism set so; see :func:`graphnas.nn.inherit_state`), for the strateg
 from the parent's at its first step (``inherited.difference``: 0 for a network morphism).
 
 Only the weights of trials that may still be parents are kept (the strategy's
-:meth:`~graphnas.strategies.base.Strategy.inheritable`, plus parents of trials in flight): at
-most ``population + workers`` files, each one trial's weights.
+:meth:`~graphnas.strategies.base.Strategy.inheritable`, plus parents of trials in flight), and
+those of the ``keep_best`` best-scored architectures: at most ``population + workers +
+keep_best`` files, each one trial's weights. The search scored its networks with their
+lineage's training in them, so the network it hands back is that trained network: the
+finalists go on from their kept weights (:class:`WarmStart`) and the final retraining starts
+from the chosen one's (:func:`kept_state`), as Real et al. 2017 returned their population's
+trained individual.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graphnas.store import RunStore
+from graphnas.store import RunStore, TrialState
 from graphnas.strategies.base import Strategy
 
 from .objectives import TrainingObjective
@@ -94,9 +99,10 @@ class Inheritance:
     """The driver's side: which trials inherit from which kept weights, and which weights to
     keep (see the module docstring)."""
 
-    def __init__(self, store: RunStore, strategy: Strategy, objective: TrainingObjective
-                 ) -> None:
+    def __init__(self, store: RunStore, strategy: Strategy, objective: TrainingObjective,
+                 keep_best: int = 0) -> None:
         self.store, self.strategy, self.objective = store, strategy, objective
+        self.keep_best = keep_best
         self.dir = store.dir / "weights"
         self.dir.mkdir(exist_ok=True)
         steps = objective.budget.steps
@@ -144,8 +150,72 @@ class Inheritance:
 
     def prune(self) -> None:
         """Delete the kept weights that no candidate can inherit any more."""
-        keep = self.strategy.inheritable() | set(self.waiting.values())
+        keep = self.strategy.inheritable() | set(self.waiting.values()) | self._best()
         for tid, h in list(self.kept.items()):
             if h not in keep:
                 (self.dir / f"{tid}.pt").unlink(missing_ok=True)
                 del self.kept[tid]
+
+    def _best(self) -> set[str]:
+        """The hashes of the ``keep_best`` best-scored trained architectures of the run."""
+        done = [t for t in self.store.trials(states=(TrialState.COMPLETE,))
+                if t.score is not None and not t.cached]
+        done.sort(key=lambda t: (-t.score, t.id))
+        return set(list(dict.fromkeys(t.hash for t in done))[:self.keep_best])
+
+
+def kept_state(store: RunStore, hash_: str, arch_json: str) -> dict | None:
+    """The kept trained weights of architecture ``hash_`` (see :class:`Inheritance`) as a state
+    dict of ``arch_json``'s network (renamed where the trial wrote the graph with other node
+    ids); None when none are kept or they cannot be read."""
+    from graphnas.training.checkpoint import load_state
+
+    folder = store.dir / "weights"
+    by_id = {t.id: t for t in store.trials()}
+    for f in sorted(folder.glob("*.pt")) if folder.is_dir() else ():
+        t = by_id.get(int(f.stem)) if f.stem.isdigit() else None
+        if t is None or t.hash != hash_:
+            continue
+        try:
+            return _keyed(load_state(f.read_bytes()), t.arch_json, arch_json)
+        except (ValueError, RuntimeError, KeyError, OSError) as err:
+            log.warning("kept weights of trial %d unusable: %s", t.id, err)
+    return None
+
+
+def _keyed(state: dict, trained_on: str, arch_json: str) -> dict:
+    if trained_on == arch_json:
+        return state
+    from graphnas.graph import from_json
+    from graphnas.nn import renamed_state
+
+    return renamed_state(state, from_json(trained_on), from_json(arch_json))
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """A trial that starts from the trained weights kept for its architecture (``states``:
+    hash -> (weights as bytes, the graph JSON they were trained on)), or from scratch where none
+    are kept (picklable: runs on any executor)."""
+
+    objective: TrainingObjective
+    states: dict[str, tuple[bytes, str]]
+
+    def __call__(self, arch_json: str, seed: int) -> dict[str, Any]:
+        from graphnas.graph import from_json
+        from graphnas.training.checkpoint import load_state
+
+        try:
+            kept = self.states.get(from_json(arch_json).canonical_hash())
+        except ValueError:  # not a graph: nothing was kept for it
+            kept = None
+        if kept is None:
+            return self.objective(arch_json, seed)
+        try:
+            init = _keyed(load_state(kept[0]), kept[1], arch_json)
+        except (ValueError, RuntimeError, KeyError) as err:
+            log.warning("trial does not start from its kept weights: %s", err)
+            return self.objective(arch_json, seed)
+        out = self.objective.run(arch_json, seed, init=init)
+        out["metrics"] = {**(out.get("metrics") or {}), "warm_start": True}
+        return out

@@ -122,7 +122,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
                slots: int | None = None, stop: Callable[[], bool] | None = None,
                limits: Callable[[str], str | None] | None = None,
                objectives: tuple[str, ...] = ("score",),
-               rungs: RungSchedule | None = None) -> list[TrialRecord]:
+               rungs: RungSchedule | None = None, keep_best: int = 0) -> list[TrialRecord]:
     """Run (or resume) one phase of a search; returns the phase's trials.
 
     ``on_event(kind, info)`` hears "phase", "start" and "trial" events (for progress displays);
@@ -135,7 +135,9 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     :mod:`.vectors`): the score alone by default, else a tuple per trial. ``rungs`` trains
     trials in rungs (ASHA or Hyperband, see :mod:`.fidelity`): ``objective`` must then be a
     :class:`TrainingObjective`; promotions are not trials of the budget, and ``on_event``
-    hears "promote" and "promoted" events of them.
+    hears "promote" and "promoted" events of them. With a strategy whose children inherit
+    weights, the weights of the ``keep_best`` best-scored architectures are kept as well (see
+    :mod:`.inheritance`).
     """
     executor = executor or SerialExecutor()
     slots = executor.workers if slots is None else max(1, min(slots, executor.workers))
@@ -154,7 +156,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     # phase asks nothing (a promotion finished first): else a later resume replays it all
     last_asked = restore(strategy, store, phase, objectives)
     ladder = None if rungs is None else Ladder(rungs, store, phase, objective)
-    heirs = Inheritance(store, strategy, objective) if inherit else None
+    heirs = Inheritance(store, strategy, objective, keep_best) if inherit else None
     in_flight: dict[Future, tuple[int, Any, float]] = {}
     done_before = len(store.trials(phase, (TrialState.COMPLETE, TrialState.FAILED)))
     started = done_before

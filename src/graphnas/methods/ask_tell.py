@@ -18,6 +18,9 @@ from .handover import Handover, Searched
 from .settings import SearchSettings
 from .types import check_options
 
+KEEP_BEST = 2  # with inherited weights, the best architectures' weights kept, in finalists
+# (twice: the finalists are the best distinct in their layers, not simply the best)
+
 
 def check_strategy_options(name: str, options: dict[str, Any], where: str = "") -> None:
     """Refuse unknown options of strategy ``name`` and values of the wrong type, up front."""
@@ -57,7 +60,7 @@ class AskTellPhase(Phase):
         run_search(run.space, strategy, run.objective, store, SearchBudget(trials, seconds),
                    run.executor, self.name, s.seed, on_event=run.events, slots=slots,
                    stop=stop, limits=run.limits, objectives=s.objective_names,
-                   rungs=s.rung_schedule())
+                   rungs=s.rung_schedule(), keep_best=KEEP_BEST * s.finalists)
         if len(store.trials(self.name)) > before:
             run.record_phase(self.name, t0, self.note or self.strategy)
         best = store.best(self.name)

@@ -34,10 +34,19 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graphnas.driver import SearchBudget, TrainingObjective, front, run_search, values
+from graphnas.driver import (
+    SearchBudget,
+    TrainingObjective,
+    WarmStart,
+    front,
+    kept_state,
+    run_search,
+    values,
+)
 from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.fixed import FixedList
 from graphnas.training import Budget
+from graphnas.training.checkpoint import save_state
 
 from .base import Phase, SearchRun
 from .handover import Chosen, Handover
@@ -184,32 +193,34 @@ class Finalists(Phase):
             chosen = pick(store, s.finalists)
             end = run.finalists_end()
             left = None if end is None else end - store.now()
+            folds = 0 if s.inherits else s.finalist_folds
             count, steps = plan(chosen, s.trial_steps, s.workers, left, s.finalist_steps,
-                                s.finalist_folds)
+                                max(1, folds))
             chosen = chosen[:count]
             if count < 2:
                 saved = {"trials": [], "steps": 0}
             else:
                 saved = {"trials": [t.id for t in chosen], "steps": steps,
-                         "folds": s.finalist_folds, "choices": [list(t.choices) for t in chosen]}
+                         "folds": folds, "choices": [list(t.choices) for t in chosen]}
             store.save_state(PICK, saved)
         if not saved["trials"]:
             run.say("no finalists: the search left no time (or fewer than two distinct graphs) "
                     "to train its best graphs again")
             return None
         steps, folds = saved["steps"], saved.get("folds", 1)
-        where = f"on {folds} other validation splits" if folds > 1 else \
-            "on another validation split"
+        where = {0: "on the search's validation split, from their trained weights",
+                 1: "on another validation split"}.get(folds, f"on {folds} other validation "
+                                                               f"splits")
         run.say(f"training the {len(saved['trials'])} best distinct graphs again for {steps} "
                 f"steps {where}")
         t0 = store.now()
         objective = run.objective
-        longer = FoldsObjective(replace(objective, budget=Budget(steps=steps),
-                                        config=replace(objective.config,
-                                                       eval_every=max(1, steps // 3),
-                                                       max_seconds=run.settings.time_limit(steps)),
-                                        latency=False),
-                                folds)
+        objective = replace(objective, budget=Budget(steps=steps),
+                            config=replace(objective.config, eval_every=max(1, steps // 3),
+                                           max_seconds=run.settings.time_limit(steps)),
+                            latency=False)
+        longer = warm(store, saved["trials"], objective) if folds == 0 else \
+            FoldsObjective(objective, folds)
 
         def finished() -> set[str]:
             return {t.hash for t in store.trials(PHASE, (TrialState.COMPLETE,
@@ -221,6 +232,20 @@ class Finalists(Phase):
         run.record_phase(PHASE, t0, f"the {len(saved['choices'])} best distinct graphs "
                          f"trained again for {steps} steps {where}; the best (mean) kept")
         return best_finalist(store.trials(PHASE, (TrialState.COMPLETE,)))
+
+
+def warm(store: RunStore, trial_ids: list[int], objective: TrainingObjective) -> WarmStart:
+    """The finalists of a search whose children inherited weights: each goes on from its
+    search trial's kept weights, on the search's own split (the other splits' validation
+    samples are in the training data those weights saw)."""
+    by_id = {t.id: t for t in store.trials()}
+    states = {}
+    for tid in trial_ids:
+        t = by_id[tid]
+        state = kept_state(store, t.hash, t.arch_json)
+        if state is not None:
+            states[t.hash] = (save_state(**state), t.arch_json)
+    return WarmStart(objective, states)
 
 
 def member_value(t: TrialRecord, names: tuple[str, ...]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from graphnas.driver import front, parse_objectives, values
+from graphnas.driver import front, kept_state, parse_objectives, values
 from graphnas.extras import MissingExtra
 from graphnas.graph import DrawingError, Graph, from_json, render
 from graphnas.nn.export import export_onnx, export_python
@@ -78,8 +78,13 @@ class Retrain(Phase):
         pending: dict = {}
         if alongside and s.baselines:
             pending = submit_baselines(final_task, store, final, config, executor)
+        init = kept_state(store, graph.canonical_hash(), given.arch_json) if s.inherits \
+            else None
+        if init is not None:
+            run.say("the retraining starts from the weights its search trained (inherited "
+                    "along its lineage)")
         t0 = store.now()
-        result = retrain(graph, final_task, final, config)
+        result = retrain(graph, final_task, final, config, init)
         run.record_phase(PHASE, t0, f"{result.steps} steps on {s.retrain_on}")
         if not alongside and s.baselines:  # in what the retraining left of the budget
             pending = submit_baselines(final_task, store, retrain_budget(s, store.now()),
@@ -125,10 +130,11 @@ def final_protocol(task: Task, refit: bool, seed: int,
     return task, TrainConfig(seed=seed, threads=threads)
 
 
-def retrain(graph: Graph, task: Task, budget: Budget, config: TrainConfig) -> Result:
-    """``graph`` trained within ``budget`` (its steps, and the run's time left), with the test
-    split measured once at the end."""
-    return train(graph, task, budget, config, evaluate_test=True, keep_module=True)
+def retrain(graph: Graph, task: Task, budget: Budget, config: TrainConfig,
+            init: dict | None = None) -> Result:
+    """``graph`` trained within ``budget`` (its steps, and the run's time left), from the
+    weights ``init`` where given, with the test split measured once at the end."""
+    return train(graph, task, budget, config, evaluate_test=True, keep_module=True, init=init)
 
 
 def submit_baselines(task: Task, store: RunStore, budget: Budget, config: TrainConfig,

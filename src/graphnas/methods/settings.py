@@ -226,6 +226,13 @@ class SearchSettings:
                 self.min_steps = default_min_steps(self.trial_steps, self.eta)
 
     @property
+    def inherits(self) -> bool:
+        """Whether the search's children inherit their parents' weights: then its scores are
+        of networks trained along a lineage, and the finalists and the retraining go on from
+        the trained weights (see :mod:`graphnas.driver.inheritance`)."""
+        return bool(self.strategy_options.get("inherit_weights"))
+
+    @property
     def objective_names(self) -> tuple[str, ...]:
         """The objectives as names, score first (``("score",)`` by default)."""
         from graphnas.driver import parse_objectives
