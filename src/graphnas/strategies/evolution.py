@@ -15,7 +15,8 @@ shape still fit; a widened layer keeps the old units and gets new ones; see
 :mod:`graphnas.nn.inherit`) and trains ``inherit_steps`` of a trial's steps (Real et al. 2017
 let children inherit weights the same way). In the genome space a mutation that splits an edge,
 adds a branch or widens a layer is a network morphism: the child starts as its parent's
-function.
+function. The finalists and the retraining then go on from the trained weights (see
+:mod:`graphnas.driver.inheritance`).
 """
 
 from __future__ import annotations
