@@ -22,6 +22,11 @@ on one fold), so each finalist is ranked by its mean over the folds (one trial r
 all). And for classification they are ranked by validation cross-entropy, which orders them
 more finely than accuracy on a few hundred samples (steps of 0.002); the score stays accuracy.
 
+A search whose children inherited weights ranked trained lineages, not architectures trained
+from scratch: its finalists go on from their kept weights instead (:class:`WarmStart`), on the
+search's own split, since the other splits' validation samples are in the data those weights
+were trained on (saved as 0 folds).
+
 The list and its steps are saved (``state-finalist-pick.json``) before training, and the
 finalists are trials of phase ``finalists`` in the run's store, so a resumed run goes on with
 the same finalists and trains none twice.
