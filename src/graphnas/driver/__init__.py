@@ -1,7 +1,7 @@
 """The search driver: strategy x objective x budget over an executor, recorded in a run store."""
 
 from .fidelity import FIDELITIES, RungSchedule, default_min_steps, rung_steps
-from .inheritance import WarmStart, kept_state
+from .inheritance import WarmStart, kept_state, kept_weights
 from .limits import SizeLimits
 from .loop import (
     SearchBudget,
@@ -18,6 +18,6 @@ from .vectors import OBJECTIVES, front, member, parse_objectives, told, values
 
 __all__ = ["FIDELITIES", "OBJECTIVES", "RungSchedule", "SearchBudget", "SizeLimits",
            "TrainingObjective", "TrialOutcome", "WarmStart", "default_min_steps", "front",
-           "kept_state", "median", "member",
+           "kept_state", "kept_weights", "median", "member",
            "parse_objectives", "record_finished", "record_outcome", "restore", "run_search",
            "rung_steps", "told", "trained_seconds", "values"]

@@ -164,23 +164,31 @@ class Inheritance:
         return set(list(dict.fromkeys(t.hash for t in done))[:self.keep_best])
 
 
-def kept_state(store: RunStore, hash_: str, arch_json: str) -> dict | None:
-    """The kept trained weights of architecture ``hash_`` (see :class:`Inheritance`) as a state
-    dict of ``arch_json``'s network (renamed where the trial wrote the graph with other node
-    ids); None when none are kept or they cannot be read."""
-    from graphnas.training.checkpoint import load_state
-
+def kept_weights(store: RunStore, hash_: str) -> tuple[bytes, str] | None:
+    """The kept trained weights of architecture ``hash_`` (see :class:`Inheritance`), as bytes,
+    and the graph JSON they were trained on; None when none are kept."""
     folder = store.dir / "weights"
     by_id = {t.id: t for t in store.trials()}
     for f in sorted(folder.glob("*.pt")) if folder.is_dir() else ():
         t = by_id.get(int(f.stem)) if f.stem.isdigit() else None
-        if t is None or t.hash != hash_:
-            continue
-        try:
-            return _keyed(load_state(f.read_bytes()), t.arch_json, arch_json)
-        except (ValueError, RuntimeError, KeyError, OSError) as err:
-            log.warning("kept weights of trial %d unusable: %s", t.id, err)
+        if t is not None and t.hash == hash_:
+            return f.read_bytes(), t.arch_json
     return None
+
+
+def kept_state(store: RunStore, hash_: str, arch_json: str) -> dict | None:
+    """:func:`kept_weights` as a state dict of ``arch_json``'s network (renamed where the trial
+    wrote the graph with other node ids); None when none are kept or they cannot be read."""
+    from graphnas.training.checkpoint import load_state
+
+    kept = kept_weights(store, hash_)
+    if kept is None:
+        return None
+    try:
+        return _keyed(load_state(kept[0]), kept[1], arch_json)
+    except (ValueError, RuntimeError, KeyError) as err:
+        log.warning("kept weights of architecture %s unusable: %s", hash_[:12], err)
+        return None
 
 
 def _keyed(state: dict, trained_on: str, arch_json: str) -> dict:

@@ -44,14 +44,13 @@ from graphnas.driver import (
     TrainingObjective,
     WarmStart,
     front,
-    kept_state,
+    kept_weights,
     run_search,
     values,
 )
 from graphnas.store import RunStore, TrialRecord, TrialState
 from graphnas.strategies.fixed import FixedList
 from graphnas.training import Budget
-from graphnas.training.checkpoint import save_state
 
 from .base import Phase, SearchRun
 from .handover import Chosen, Handover
@@ -243,14 +242,9 @@ def warm(store: RunStore, trial_ids: list[int], objective: TrainingObjective) ->
     """The finalists of a search whose children inherited weights: each goes on from its
     search trial's kept weights, on the search's own split (the other splits' validation
     samples are in the training data those weights saw)."""
-    by_id = {t.id: t for t in store.trials()}
-    states = {}
-    for tid in trial_ids:
-        t = by_id[tid]
-        state = kept_state(store, t.hash, t.arch_json)
-        if state is not None:
-            states[t.hash] = (save_state(**state), t.arch_json)
-    return WarmStart(objective, states)
+    hashes = {t.hash for t in store.trials() if t.id in trial_ids}
+    kept = {h: kept_weights(store, h) for h in hashes}
+    return WarmStart(objective, {h: w for h, w in kept.items() if w is not None})
 
 
 def member_value(t: TrialRecord, names: tuple[str, ...]) -> str:
