@@ -3,7 +3,7 @@ same seeds: how a default is chosen (and the record of what was tried).
 
 Run:  .venv/bin/python benchmarks/tune_surrogate.py [--benchmark nasbenchgraph]
           [--datasets cora citeseer pubmed] [--objectives score,latency] [--strategy surrogate]
-          [--queries 100] [--seeds 20] [--no-default]
+          [--queries 100] [--seeds 20] [--no-default] [--known-costs]
           --variant NAME KEY=VALUE [KEY=VALUE ...] [--variant ...]
 
 Each variant runs ``--strategy`` with its options (values read as JSON where they parse, else
@@ -37,6 +37,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--no-default", action="store_true",
                     help="leave the defaults' row out (the first variant is then the base)")
+    ap.add_argument("--known-costs", action="store_true",
+                    help="let the strategy read a candidate's tabulated costs before querying")
     ap.add_argument("--variant", nargs="+", action="append", default=[],
                     metavar="NAME KEY=VALUE", help="a name, then the strategy's options")
     args = ap.parse_args()
@@ -45,7 +47,8 @@ def main() -> None:
     key = "hv_regret_mean" if len(objectives) > 1 else "valid_regret_mean"
     variants = {} if args.no_default else {"default": {}}
     variants.update({v[0]: parse_assignments(v[1:], "--variant") for v in args.variant})
-    print(f"{bench.title}, {args.strategy}, objectives {', '.join(objectives)}: "
+    print(f"{bench.title}, {args.strategy}, objectives {', '.join(objectives)}"
+          f"{' (costs known)' if args.known_costs else ''}: "
           f"{args.queries} queries, seeds 0-{args.seeds - 1}\n")
     print("| data set | variant | options | regret | x default | ms per query |")
     print("| --- | --- | --- | --- | --- | --- |", flush=True)
@@ -55,7 +58,8 @@ def main() -> None:
         for name, options in variants.items():
             t0 = time.perf_counter()
             r = compare(bench, dataset, [args.strategy], args.queries, args.seeds,
-                        configs={args.strategy: options}, objectives=objectives)
+                        configs={args.strategy: options}, objectives=objectives,
+                        known_costs=args.known_costs)
             r = next(iter(r.values()))
             base = r[key] if base is None else base
             ratio = r[key] / base if base else float("nan")
