@@ -49,11 +49,11 @@ accuracy against latency; BENCHMARKS.md, B13). Where the loop knows an objective
 that objective's GP (normal scores of the told and the pool's values together), so that only
 the score is predicted. ``"ehvi"``: the expected hypervolume improvement of each pool member
 under the GPs' posteriors (``graphnas.pareto.expected_improvement``; a known objective exact),
-instead of the improvement of one optimistic vector; on the tuning sets it tied ``"hvi"`` (mean
-ratio 1.00 with and without known costs; BENCHMARKS.md, B13). ``"parego"`` (Knowles 2006): at
-every ask, weights drawn from the simplex turn each told vector (normalised by the ranges seen)
-into one augmented Tchebycheff value, and the single-objective search above runs on those
-values.
+instead of the improvement of one optimistic vector; on the tuning sets it did no better than
+``"hvi"`` (1.02x its regret on average, 1.03x with known costs; BENCHMARKS.md, B13).
+``"parego"`` (Knowles 2006): at every ask, weights drawn from the simplex turn each told vector
+(normalised by the ranges seen) into one augmented Tchebycheff value, and the single-objective
+search above runs on those values.
 """
 
 from __future__ import annotations
