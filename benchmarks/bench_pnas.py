@@ -16,7 +16,8 @@ PNAS's mean test at least evolution's, and its mean last-round Spearman at least
 weights on the same split, and the Spearman between the two scores is the column "retest
 Spearman": how far the search's own scores rank those cells reproducibly (the scores'
 reliability; under additive noise a predictor of the cells' true quality reaches about its
-square root against the search's scores). Writes
+square root against the search's scores); the same for their validation losses beside it
+(what ``pnas`` is told by default, ``signal=loss``). Writes
 ``results.json`` in ``--out``. Each finished search is also kept in ``--record`` (a small
 committed JSON file, keyed by the settings and the seed) and read back instead of being run
 again, so seeds measured in one session count in the next.
@@ -82,7 +83,7 @@ def retest(run: Path, task: str, seed: int, cells: int) -> dict:
     data = get_task(task, seed=seed)
     sign = -1.0 if data.metric in LOWER_IS_BETTER else 1.0
     done = [t for t in read_trials(run) if t.phase == "search" and t.score is not None]
-    first, again = [], []
+    first, again, losses = [], [], []
     for t in done[-cells:]:
         r = train(from_json(t.arch_json, "trial graph"), data,
                   Budget(steps=steps), TrainConfig(eval_every=max(1, steps // 3),
@@ -90,8 +91,11 @@ def retest(run: Path, task: str, seed: int, cells: int) -> dict:
         if r.ok and r.valid_metric is not None:
             first.append(t.score)
             again.append(sign * r.valid_metric)
+            losses.append(((t.metrics.get("valid") or {}).get("loss"), r.valid.get("loss")))
+    pairs = [(a, b) for a, b in losses if a is not None and b is not None]
     return {"cells": len(first), "first": first, "again": again,
-            "spearman": spearman(first, again)}
+            "spearman": spearman(first, again),
+            "loss_spearman": spearman(*zip(*pairs)) if len(pairs) > 2 else None}
 
 
 def _last_ranked(r: dict) -> float | None:
@@ -165,8 +169,8 @@ def main() -> None:
     (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2))
     print("\n| task | strategy | mean test | test per seed | mean trials | "
           "last-round Spearman (mean) | the same, best-ranked cells only | "
-          "Spearman, mean over rounds | retest Spearman |\n"
-          "|---|---|---|---|---|---|---|---|---|")
+          "Spearman, mean over rounds | retest Spearman, score | the same, loss |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
     for task, by in results.items():
         for strategy, rs in by.items():
             tests = [r.get("test_metric") for r in rs]
@@ -176,7 +180,9 @@ def main() -> None:
                   f"{_fmt(_mean([r.get('last_spearman') for r in rs]), 2)} | "
                   f"{_fmt(_mean([_last_ranked(r) for r in rs]), 2)} | "
                   f"{_fmt(_mean([r.get('mean_spearman') for r in rs]), 2)} | "
-                  f"{_fmt(_mean([(r.get('retest') or {}).get('spearman') for r in rs]), 2)} |")
+                  f"{_fmt(_mean([(r.get('retest') or {}).get('spearman') for r in rs]), 2)} | "
+                  f"{_fmt(_mean([(r.get('retest') or {}).get('loss_spearman') for r in rs]), 2)}"
+                  " |")
     for task, by in results.items():
         if not set(STRATEGIES) <= set(by):
             continue

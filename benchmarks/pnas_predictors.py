@@ -6,7 +6,8 @@ on the cells told before the round was ranked and scores the round's trained cel
 search's own predictor had ranked, so all predictors are judged on the same cells). Per
 predictor, the mean over searches of the last round's Spearman and of the mean over rounds.
 
-Predictors: ``mlp`` (PNAS's MLP ensemble, refitted here with another seed), ``ridge`` (ridge
+Predictors: ``mlp`` (the paper's MLP ensemble on the raw scores, refitted here with another
+seed), ``mlp-ranks`` (the same on the scores' normal scores, as ``pnas`` fits it), ``ridge`` (ridge
 regression on the same features), ``gp`` (scikit-learn's Gaussian process, RBF plus white
 noise), ``parent`` (the score of the cell one block smaller that was expanded: no learning at
 all), ``mlp+parent`` (the MLP ensemble with the parent's standardised score as one more
@@ -15,6 +16,7 @@ The cells are kept in a small committed file, so the table reprints without the 
 
     .venv/bin/python benchmarks/pnas_predictors.py runs/b10/digits/pnas/seed*
     .venv/bin/python benchmarks/pnas_predictors.py          # from the committed cells only
+    .venv/bin/python benchmarks/pnas_predictors.py --offset 100   # refits with other seeds
 
 Run folders passed are (re)read into ``--record`` under ``task-seed``.
 """
@@ -34,10 +36,11 @@ from sklearn.linear_model import Ridge
 from summaries import summary
 
 from graphnas.spaces import get_space
+from graphnas.strategies.normal_scores import normal_scores
 from graphnas.strategies.pnas_parts import BlockGrowth, MLPEnsemble, spearman
 from graphnas.tasks import get_task
 
-PREDICTORS = ("recorded", "mlp", "ridge", "gp", "parent", "mlp+parent")
+PREDICTORS = ("recorded", "mlp", "mlp-ranks", "ridge", "gp", "parent", "mlp+parent")
 
 
 def read_run(folder: Path) -> dict:
@@ -51,8 +54,9 @@ def read_run(folder: Path) -> dict:
             "predicted": state["predicted"]}
 
 
-def replay(run: dict) -> dict[str, list[float | None]]:
-    """Per predictor, the Spearman on each round after the first (None where undefined)."""
+def replay(run: dict, offset: int = 0) -> dict[str, list[float | None]]:
+    """Per predictor, the Spearman on each round after the first (None where undefined);
+    ``offset`` is added to the seeds of the refitted predictors."""
     task = get_task(run["task"], seed=run["seed"])
     growth = BlockGrowth(get_space("blocks", task.input_spec, task.output_spec,
                                    **run["space_options"]))
@@ -67,7 +71,7 @@ def replay(run: dict) -> dict[str, list[float | None]]:
         test = [(c, s) for c, s, rr in told if rr == r and s is not None and c in predicted]
         out["recorded"].append(info["spearman"])
         for name in PREDICTORS[1:]:
-            guess = predict(name, growth, known, [c for c, _ in test], run["seed"] + r)
+            guess = predict(name, growth, known, [c for c, _ in test], run["seed"] + r + offset)
             out[name].append(spearman(guess, [s for _, s in test]) if guess else None)
     return out
 
@@ -103,6 +107,9 @@ def predict(name: str, growth: BlockGrowth, known: list, cells: list, seed: int)
 
         model = MLPEnsemble(seed=seed).fit([features(c) for c, _ in known], y)
         return list(model.predict([features(c) for c in cells]))
+    if name == "mlp-ranks":
+        return list(MLPEnsemble(seed=seed).fit(rows, normal_scores(y)).predict(
+            [growth.features(c) for c in cells]))
     if name == "mlp":
         return list(MLPEnsemble(seed=seed).fit(rows, y).predict([growth.features(c)
                                                                  for c in cells]))
@@ -129,6 +136,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="*", type=Path, help="PNAS run folders to (re)read")
     ap.add_argument("--record", default=str(RESULTS / "b10-cells.json"))
+    ap.add_argument("--offset", type=int, default=0, help="added to the refits' seeds")
     args = ap.parse_args()
     warnings.filterwarnings("ignore", module="sklearn")  # the GP's convergence notes
     record = Record(args.record)
@@ -137,7 +145,7 @@ def main() -> None:
         record.put(f"{run['task']}-s{run['seed']}", run)
     by_task: dict[str, list[dict]] = {}
     for _, run in sorted(record.rows.items()):
-        by_task.setdefault(run["task"], []).append(replay(run))
+        by_task.setdefault(run["task"], []).append(replay(run, args.offset))
     print("| task | predictor | last-round Spearman per seed | last round (mean) | "
           "mean over rounds (mean) |\n|---|---|---|---|---|")
     for task, runs in by_task.items():

@@ -10,6 +10,7 @@ from graphnas.benchmarks.nasbenchgraph import NasBenchGraphObjective, NasBenchGr
 from graphnas.graph import InputSpec, OutputSpec
 from graphnas.spaces import get_space
 from graphnas.strategies import surrogate
+from graphnas.strategies.normal_scores import normal_scores
 from graphnas.strategies.surrogate import SurrogateSearch
 
 
@@ -39,7 +40,7 @@ def test_the_gp_matches_the_formulas(n):
     rng = np.random.default_rng(n)
     x = (rng.random((n, 15)) < 0.3).astype(float)
     x[:, :3] = rng.integers(0, 4, (n, 3))  # counts beside one-hots
-    y = surrogate._normal_scores(x[:, 0] - x[:, 5] + 0.3 * rng.standard_normal(n))
+    y = normal_scores(x[:, 0] - x[:, 5] + 0.3 * rng.standard_normal(n))
     xp = (rng.random((40, 15)) < 0.3).astype(float)
     mean, std = surrogate._gp_predict(x, y, xp)
     ref_mean, ref_std = reference_gp(x, y, xp)
@@ -54,7 +55,7 @@ def test_expected_improvement_and_normal_scores_match_the_formulas():
         cdf = 0.5 * (1 + math.erf(g / math.sqrt(2)))
         pdf = math.exp(-g * g / 2) / math.sqrt(2 * math.pi)
         assert ei == pytest.approx(s * (g * cdf + pdf), abs=1e-12)
-    scores = surrogate._normal_scores(np.array([0.3, 0.1, 0.3, 0.9]))
+    scores = normal_scores(np.array([0.3, 0.1, 0.3, 0.9]))
     # ranks 2.5 (tied), 1, 2.5, 4 -> Phi^-1((rank - 1/2) / 4) = Phi^-1(1/2, 1/8, 1/2, 7/8)
     q = 1.1503493803760079  # Phi^-1(7/8)
     np.testing.assert_allclose(scores, [0.0, -q, 0.0, q], atol=1e-12)

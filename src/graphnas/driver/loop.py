@@ -103,6 +103,19 @@ def restore(strategy: Strategy, store: RunStore, phase: str,
     return asked
 
 
+def _told_names(strategy: Strategy, objectives: tuple[str, ...],
+                rungs: RungSchedule | None) -> tuple[str, ...]:
+    """What the strategy is told: ``objectives``, or with one objective and a strategy whose
+    ``signal`` is ``"loss"``, minus the validation loss (see :mod:`.vectors`)."""
+    signal = getattr(strategy, "signal", "score")
+    if signal == "score" or tuple(objectives) != ("score",):
+        return objectives
+    if rungs is not None:
+        raise ValueError(f"a strategy told the validation {signal} cannot also train in rungs "
+                         "(--fidelity), whose promotions compare scores; use one or the other")
+    return (signal,)
+
+
 def _tell_rungs(strategy: Strategy, t: TrialRecord, heard: int,
                 objectives: tuple[str, ...]) -> None:
     """Tell ``strategy`` the scores of ``t``'s promotions after its first ``heard`` rungs."""
@@ -152,6 +165,7 @@ def run_search(space: Space, strategy: Strategy, objective: Callable[[str, int],
     if rungs is not None and inherit:
         raise ValueError("trials that inherit weights cannot also train in rungs (--fidelity); "
                          "use one or the other")
+    objectives = _told_names(strategy, objectives, rungs)
     # what the strategy asked before, saved again with its state even where this run of the
     # phase asks nothing (a promotion finished first): else a later resume replays it all
     last_asked = restore(strategy, store, phase, objectives)

@@ -22,6 +22,7 @@ OBJECTIVES = {"score": "the validation score (higher is better)",
               "flops": "FLOPs of one forward pass of one sample",
               "latency": "median ms of one forward pass of a batch of 1 (after warm-up)"}
 COSTS = ("params", "flops", "latency")  # lower is better: told negated
+SIGNALS = ("score", "loss")  # what a one-objective strategy may be told (Strategy.signal)
 
 
 def parse_objectives(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -41,10 +42,15 @@ def parse_objectives(value: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def value(record: TrialRecord, name: str) -> float | None:
-    """``record``'s value of objective ``name``, in its own units (None where missing)."""
+    """``record``'s value of objective ``name``, in its own units (None where missing);
+    ``loss`` is the validation loss (cross-entropy, or the MSE of a regression), told to a
+    strategy whose :attr:`~graphnas.strategies.Strategy.signal` asks for it."""
     if name == "score":
         return record.score
-    if name == "latency":
+    if name == "loss":
+        valid = record.metrics.get("valid") or {}
+        v = valid.get("loss", valid.get("mse"))
+    elif name == "latency":
         v = (record.metrics.get("latency_ms") or {}).get("batch1")
     else:
         v = getattr(record, name)
@@ -70,6 +76,9 @@ def told(record: TrialRecord, names: Sequence[str] = ("score",)) -> Any:
     one objective; with several, the tuple of :func:`maximised` values or None."""
     if tuple(names) == ("score",):
         return record.score if record.state == TrialState.COMPLETE else None
+    if tuple(names) == ("loss",):  # one value, higher is better: minus the loss
+        vals = values(record, names)
+        return None if vals is None else -vals[0]
     vals = values(record, names)
     return None if vals is None else maximised(vals, names)
 

@@ -32,6 +32,9 @@ class Strategy(ABC):
     genome_only: bool = False  # whether it searches only genomes (not decision spaces)
     inherit_weights: bool = False  # whether a mutated child starts from its parent's weights
     inherit_steps: float = 1.0  # the share of a trial's steps such a child trains
+    # What a one-objective search tells it: "score", or "loss": minus the validation loss,
+    # finer than the accuracy of a small validation split (many trials tie on it)
+    signal: str = "score"
     # Set by the loop that runs the search where some objectives are known before training
     # (a network's size, a table's measured latency): candidate -> the told vector's values
     # that are known (costs negated, as told), None for the others; the callable returns None

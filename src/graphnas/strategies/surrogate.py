@@ -77,6 +77,7 @@ from graphnas.pareto import (
 from graphnas.spaces.base import Candidate, Decision, Space
 
 from .base import Score, Strategy
+from .normal_scores import normal_scores
 
 Choices = tuple[int, ...]
 _LENGTHS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # kernel length scales, in units of the rms distance
@@ -204,7 +205,7 @@ class SurrogateSearch(Strategy):
                        | {k for f in pool.values() for k in f})
         x = _matrix([self._feature(c) for c, _ in fit], names)  # (fit, features)
         xp = _matrix(list(pool.values()), names)  # (pool, features)
-        y = _normal_scores(np.array([s for _, s in fit]))
+        y = normal_scores(np.array([s for _, s in fit]))
         mean, std = _gp_predict(x, y, xp)
         value = mean if self.acquisition == "mean" else _expected_improvement(mean, std,
                                                                                y.max())
@@ -235,10 +236,10 @@ class SurrogateSearch(Strategy):
         known = self._known_columns(list(pool), raw.shape[1])
         for k in range(raw.shape[1]):
             if k in known:  # exact: normal scores of the told and the pool's values together
-                z = _normal_scores(np.concatenate([raw[:, k], known[k]]))
+                z = normal_scores(np.concatenate([raw[:, k], known[k]]))
                 y[:, k], mean[:, k] = z[:len(raw)], z[len(raw):]
             else:
-                y[:, k] = _normal_scores(raw[:, k])
+                y[:, k] = normal_scores(raw[:, k])
                 mean[:, k], std[:, k] = _gp_predict(x, y[:, k], xp)
         if self.several == "ehvi":
             front = y[non_dominated(y)]
@@ -401,14 +402,6 @@ def _matrix(rows: Sequence[dict[str, float]], names: list[str]) -> np.ndarray:
         for k, v in f.items():
             m[r, col[k]] = v
     return m
-
-
-def _normal_scores(y: np.ndarray) -> np.ndarray:
-    """Ranks mapped to standard normal quantiles, ``Phi^-1((rank - 1/2) / n)`` with ranks from
-    1; tied scores share their mean rank."""
-    from scipy.stats import norm, rankdata  # here: importing scipy.stats takes about a second
-
-    return norm.ppf((rankdata(y) - 0.5) / len(y))
 
 
 def _gp_predict(x: np.ndarray, y: np.ndarray, xp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
