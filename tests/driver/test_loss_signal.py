@@ -67,3 +67,15 @@ def test_the_loss_signal_refuses_rungs(tmp_path):
                        rungs=RungSchedule("asha", (10, 30), 3))
     finally:
         store.close()
+
+
+def test_an_unknown_signal_is_refused(tmp_path):
+    space = ToySpace(n=6, k=3)
+    strategy = get_strategy("random", space, seed=0)
+    strategy.signal = "accuracy"
+    store = RunStore(tmp_path / "run", {"task": "toy"})
+    try:
+        with pytest.raises(ValueError, match="signal must be one of score, loss"):
+            run_search(space, strategy, lossy_toy_score, store, SearchBudget(trials=2))
+    finally:
+        store.close()

@@ -32,7 +32,7 @@ from graphnas.strategies.base import Strategy
 from .fidelity import Ladder, Promotion, RungSchedule, at_rung, first_rung, rung_of
 from .inheritance import Inheritance
 from .outcome import TrialOutcome
-from .vectors import told
+from .vectors import SIGNALS, told
 
 log = logging.getLogger(__name__)
 MAX_SKIPS = 200  # candidates in a row above the size limits before a phase gives up
@@ -108,6 +108,8 @@ def _told_names(strategy: Strategy, objectives: tuple[str, ...],
     """What the strategy is told: ``objectives``, or with one objective and a strategy whose
     ``signal`` is ``"loss"``, minus the validation loss (see :mod:`.vectors`)."""
     signal = getattr(strategy, "signal", "score")
+    if signal not in SIGNALS:
+        raise ValueError(f"strategy signal must be one of {', '.join(SIGNALS)}, not {signal!r}")
     if signal == "score" or tuple(objectives) != ("score",):
         return objectives
     if rungs is not None:
