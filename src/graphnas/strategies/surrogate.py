@@ -245,7 +245,7 @@ class SurrogateSearch(Strategy):
             front = y[non_dominated(y)]
             expected = expected_improvement(front, y.min(axis=0) - 0.5, mean, std,
                                             rng=self.rng)
-            short = np.minimum(_front_gain(y, mean), 0.0)  # ranks the hopeless ones
+            short = _shortfall(front, mean)  # ranks the hopeless ones
             return self._pick(list(pool), np.where(expected > 1e-12, expected, short))
         return self._pick(list(pool), _front_gain(y, mean + self.optimism * std))
 
@@ -438,8 +438,14 @@ def _front_gain(told: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     ref = told.min(axis=0) - 0.5
     base = hypervolume(front, ref)
     gain = np.array([hypervolume(np.vstack([front, p]), ref) - base for p in predicted])
+    return np.where(gain > 1e-12, gain, _shortfall(front, predicted))
+
+
+def _shortfall(front: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """Minus how far each predicted vector falls short of escaping domination by ``front``
+    (0 where no member dominates it); see :func:`_front_gain`."""
     short = np.array([np.max(np.min(front - p, axis=1)) for p in predicted])
-    return np.where(gain > 1e-12, gain, -np.maximum(short, 0.0))
+    return -np.maximum(short, 0.0)
 
 
 def _expected_improvement(mean: np.ndarray, std: np.ndarray, best: float) -> np.ndarray:
